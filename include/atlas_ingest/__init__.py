@@ -1,0 +1,3 @@
+"""Atlas Ingest: Norwegian public statistics and NGO supply data into PostgreSQL marts."""
+
+__version__ = "0.1.0"

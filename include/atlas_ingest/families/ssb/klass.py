@@ -1,0 +1,152 @@
+"""SSB Klass (https://data.ssb.no/api/klass/v1): classifications, versions, changes, correspondences.
+
+Endpoints used (JSON, `Accept: application/json`):
+* `GET /classifications/{id}` — header with `lastModified` (discover's change check) and the
+  list of versions with `validFrom`/`validTo` and `_links.self.href`;
+* `GET /versions/{versionId}` — every code of one version (`classificationItems`);
+* `GET /classifications/{id}/codesAt?date=YYYY-MM-DD` — the codes valid on a date (`codes`);
+* `GET /classifications/{id}/correspondsAt?targetClassificationId=…&date=…` —
+  `correspondenceItems` (sourceCode → targetCode);
+* `GET /classifications/{id}/changes?from=YYYY-MM-DD` — `codeChanges` (old → new code).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from atlas_ingest.kinds import Fetched, ParsedTable, ParseResult, Plan, PlannedRequest, RunContext, store_response
+from atlas_ingest.observations import CsvTable
+from atlas_ingest.warehouse import TableLoad
+
+JSON = {"Accept": "application/json"}
+
+CODES_LOAD = TableLoad("raw.klass_codes", (
+    "source_id", "classification_id", "version_id", "version_name", "valid_from", "valid_to", "code",
+    "parent_code", "level", "name", "short_name", "notes"), "valid_from")
+CHANGES_LOAD = TableLoad("raw.klass_changes", (
+    "source_id", "classification_id", "old_code", "old_name", "new_code", "new_name", "change_occurred"), None)
+CORRESPONDENCES_LOAD = TableLoad("raw.klass_correspondences", (
+    "source_id", "correspondence_id", "source_code", "source_name", "target_code", "target_name",
+    "valid_from", "valid_to"), "valid_from")
+
+
+class KlassError(ValueError):
+    pass
+
+
+class KlassAdapter:
+    def discover(self, ctx: RunContext) -> Plan:
+        m = ctx.manifest
+        opts = m.fetch_options()
+        base = m.fetch.endpoint
+        header_resp = ctx.client.get(f"{base}/classifications/{opts.classification}", headers=JSON)
+        header = header_resp.json()
+        last_modified = header.get("lastModified")
+        requests: list[PlannedRequest] = []
+        if opts.method == "versions":
+            since = opts.since.isoformat()
+            versions = sorted((v for v in header.get("versions", []) if (v.get("validTo") or "9999") > since),
+                              key=lambda v: v["validFrom"])
+            if not versions:
+                raise KlassError(f"{m.id}: classification {opts.classification} lists no version valid since {since}")
+            for v in versions:
+                requests.append(PlannedRequest("GET", v["_links"]["self"]["href"], role="version",
+                                               meta={"version_id": v["id"], "name": v["name"]}))
+        elif opts.method == "codesAt":
+            for d in opts.dates:
+                requests.append(PlannedRequest("GET", f"{base}/classifications/{opts.classification}/codesAt",
+                                               [("date", d.isoformat())], role="codesAt", meta={"date": d.isoformat()}))
+        else:
+            for d in opts.dates:
+                requests.append(PlannedRequest(
+                    "GET", f"{base}/classifications/{opts.classification}/correspondsAt",
+                    [("targetClassificationId", str(opts.target_classification)), ("date", d.isoformat())],
+                    role="correspondsAt", meta={"date": d.isoformat(), "target": opts.target_classification}))
+        if opts.include_changes:
+            requests.append(PlannedRequest("GET", f"{base}/classifications/{opts.classification}/changes",
+                                           [("from", opts.since.isoformat())], role="changes"))
+        previous = (ctx.last_success or {}).get("upstream_version")
+        skip = None
+        if last_modified and previous == last_modified and not ctx.params.get("periods"):
+            skip = f"classification {opts.classification} unchanged since lastModified {last_modified}"
+        return Plan(requests, skip_reason=skip, upstream_version=last_modified,
+                    fetched=[store_response(ctx.landing, header_resp, "classification")],
+                    notes={"classification": opts.classification, "method": opts.method})
+
+    def fetch(self, ctx: RunContext, plan: Plan) -> list[Fetched]:
+        out = []
+        for req in plan.requests:
+            response = ctx.client.get(req.url, params=req.params or None, headers=JSON)
+            out.append(store_response(ctx.landing, response, req.role, req.meta))
+        return out
+
+
+def _require(doc: Any, key: str, body: Fetched) -> Any:
+    if not isinstance(doc, dict) or key not in doc:
+        raise KlassError(f"{body.locator}: expected a JSON object with {key!r} "
+                         f"(got {sorted(doc) if isinstance(doc, dict) else type(doc).__name__})")
+    return doc[key]
+
+
+def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
+    m = ctx.manifest
+    opts = m.fetch_options()
+    codes = CsvTable(CODES_LOAD)
+    changes = CsvTable(CHANGES_LOAD)
+    correspondences = CsvTable(CORRESPONDENCES_LOAD)
+    periods: set[str] = set()
+    records = 0
+    for body in fetched:
+        if body.role == "classification":
+            continue
+        doc = ctx.landing.get_json(body.key)
+        if body.role == "version":
+            items = _require(doc, "classificationItems", body)
+            valid_from = _require(doc, "validFrom", body)
+            for item in items:
+                records += 1
+                codes.write({"source_id": m.id, "classification_id": opts.classification, "version_id": doc.get("id"),
+                             "version_name": doc.get("name") or f"version {doc.get('id')}", "valid_from": valid_from,
+                             "valid_to": doc.get("validTo"), "code": item["code"],
+                             "parent_code": item.get("parentCode") or None, "level": item.get("level") or "1",
+                             "name": item["name"], "short_name": item.get("shortName") or None,
+                             "notes": item.get("notes") or None})
+            periods.add(valid_from)
+        elif body.role == "codesAt":
+            items = _require(doc, "codes", body)
+            at = body.meta["date"]
+            for item in items:
+                records += 1
+                codes.write({"source_id": m.id, "classification_id": opts.classification, "version_id": None,
+                             "version_name": f"codesAt {at}", "valid_from": at, "valid_to": None,
+                             "code": item["code"], "parent_code": item.get("parentCode") or None,
+                             "level": item.get("level") or "1", "name": item["name"],
+                             "short_name": item.get("shortName") or None, "notes": None})
+            periods.add(at)
+        elif body.role == "correspondsAt":
+            items = _require(doc, "correspondenceItems", body)
+            at = body.meta["date"]
+            for item in items:
+                records += 1
+                correspondences.write({"source_id": m.id, "correspondence_id": body.meta["target"],
+                                       "source_code": item["sourceCode"], "source_name": item.get("sourceName"),
+                                       "target_code": item["targetCode"], "target_name": item.get("targetName"),
+                                       "valid_from": at, "valid_to": None})
+            periods.add(at)
+        elif body.role == "changes":
+            for item in _require(doc, "codeChanges", body):
+                if date.fromisoformat(item["changeOccurred"]) < opts.since:
+                    continue  # Klass may answer with the whole history; keep what was asked for
+                records += 1
+                changes.write({"source_id": m.id, "classification_id": opts.classification,
+                               "old_code": item["oldCode"], "old_name": item.get("oldName"),
+                               "new_code": item["newCode"], "new_name": item.get("newName"),
+                               "change_occurred": date.fromisoformat(item["changeOccurred"]).isoformat()})
+        else:
+            raise KlassError(f"{body.locator}: unexpected body role {body.role!r}")
+    tables = [ParsedTable(t.spec.table, t.spec.columns, t.spec.slice_column, ctx.landing.put(t.getvalue()), t.rows)
+              for t in (codes, changes, correspondences) if t.rows]
+    if not tables:
+        raise KlassError(f"{m.id}: the Klass answers held no codes")
+    return ParseResult(tables=tables, quarantine=[], records=records, periods=sorted(periods))

@@ -1,0 +1,97 @@
+"""The `jsonstat2` parser: JSON-stat data bodies → raw.observations + raw.indicator_catalog."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from atlas_ingest.formats.jsonstat import DatasetInfo, JsonStatError, dataset_info, iter_cells
+from atlas_ingest.kinds import Fetched, ParsedTable, ParseResult, RunContext
+from atlas_ingest.observations import CATALOG_LOAD, OBSERVATIONS_LOAD, CsvTable, ObservationWriter
+
+
+class JsonStatParseError(ValueError):
+    pass
+
+
+def _role(info: DatasetInfo, role: str, configured: str | None, fallback: str) -> str | None:
+    if configured:
+        if configured not in info.dimension_ids:
+            raise JsonStatParseError(f"dimension {configured!r} (from the manifest) is not in the cube "
+                                     f"({', '.join(info.dimension_ids)})")
+        return configured
+    names = info.roles.get(role) or []
+    if names:
+        return names[0]
+    return fallback if fallback in info.dimension_ids else None
+
+
+def _catalog_rows(ctx: RunContext, table_id: str, info: DatasetInfo, contents_dim: str | None,
+                  contents_code: str | None) -> list[dict[str, Any]]:
+    ext = info.dimension_extension.get(contents_dim or "", {})
+    measuring = ext.get("measuringType") or {}
+    refperiod = ext.get("refperiod") or {}
+    codes = info.labels.get(contents_dim, {}) if contents_dim else {contents_code: info.label or contents_code}
+    updated = None
+    if info.updated:
+        try:
+            updated = datetime.fromisoformat(info.updated.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            updated = None
+    rows = []
+    for code, label in codes.items():
+        unit = info.units.get(code) or {}
+        rows.append({"source_id": ctx.manifest.id, "table_id": table_id, "contents_code": code, "label": label,
+                     "unit": unit.get("base"), "decimals": unit.get("decimals"),
+                     "measuring_type": measuring.get(code), "reference_time": refperiod.get(code),
+                     "table_title": info.label, "table_updated": updated})
+    return rows
+
+
+def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
+    opts = ctx.manifest.parse_options()
+    data_bodies = [f for f in fetched if f.role == "data"]
+    if not data_bodies:
+        raise JsonStatParseError(f"{ctx.manifest.id}: no data bodies were fetched")
+    table_id = opts.table_id or getattr(ctx.manifest.fetch_options(), "table", None) or ctx.manifest.id
+    writer = ObservationWriter(ctx.manifest, table_id)
+    catalog: dict[str, dict[str, Any]] = {}
+    for body in data_bodies:
+        raw = ctx.landing.get(body.key)
+        try:
+            info = dataset_info(raw)
+            region_dim = _role(info, "geo", opts.region_dimension, "Region")
+            time_dim = _role(info, "time", opts.time_dimension, "Tid")
+            contents_dim = _role(info, "metric", opts.contents_dimension, "ContentsCode")
+            if region_dim is None or time_dim is None:
+                raise JsonStatParseError(
+                    f"cannot tell the region and time dimensions of {info.dimension_ids}; name them in parse.options")
+            if contents_dim is None and not opts.contents_code:
+                raise JsonStatParseError("the cube has no metric dimension; set parse.options.contents_code")
+            for row in _catalog_rows(ctx, table_id, info, contents_dim, opts.contents_code):
+                catalog[row["contents_code"]] = row
+            others = [d for d in info.dimension_ids if d not in (region_dim, time_dim, contents_dim)]
+            for cell in iter_cells(raw):
+                writer.add(
+                    region_code=cell.codes[region_dim],
+                    period=cell.codes[time_dim],
+                    contents_code=cell.codes[contents_dim] if contents_dim else opts.contents_code,
+                    dimensions={d: cell.codes[d] for d in others},
+                    value=cell.value,
+                    status=cell.status,
+                    locator=f"{body.locator}#cell={cell.index}",
+                )
+        except (JsonStatError, JsonStatParseError) as exc:
+            raise JsonStatParseError(f"{ctx.manifest.id}: {body.method} {body.locator}: {exc}") from None
+
+    catalog_table = CsvTable(CATALOG_LOAD)
+    for row in catalog.values():
+        catalog_table.write(row)
+    tables = [
+        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
+                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
+        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
+                    ctx.landing.put(catalog_table.getvalue()), catalog_table.rows),
+    ]
+    return ParseResult(tables=tables, quarantine=writer.quarantine, records=writer.records,
+                       periods=sorted(writer.periods))

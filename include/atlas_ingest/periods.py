@@ -1,0 +1,115 @@
+"""Period ids as the sources publish them, and their grain and dates.
+
+One canonical id per grain so that every source's periods join `dim_period`:
+
+| grain        | id           | as upstream writes it                         |
+|--------------|--------------|-----------------------------------------------|
+| P1Y          | `2024`       | `2024`                                        |
+| P1M          | `2024M03`    | `2024M03` (SSB), `2024-03`, `202403`          |
+| P3M          | `2024K1`     | `2024K1` (SSB), `2024Q1`, `2024-Q1`           |
+| P2Y/P3Y/P5Y  | `2019-2021`  | `2019-2021`, `2019_2021` (FHI)                |
+| SCHOOL_YEAR  | `2023-2024`  | `2023-2024`, `2023-24`, `2023/2024`, `202324` |
+| POINT        | `2024-01-01` | `2024-01-01`                                  |
+
+A rolling window and a school year both look like `YYYY-YYYY`; they differ by span (a school
+year spans exactly one year boundary), so `parse_period` needs the manifest's grain to
+disambiguate `2023-2024` and never guesses.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+GRAINS = ("P1Y", "P1M", "P3M", "P2Y", "P3Y", "P5Y", "SCHOOL_YEAR", "POINT")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    period_id: str
+    grain: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def year(self) -> int:
+        return self.end.year
+
+
+_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})(?:M|-)?(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})[-_ ]?[KQ]([1-4])$")
+_SPAN = re.compile(r"^(\d{4})\s*[-_/]\s*(\d{2}|\d{4})$")
+_POINT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _year_ok(y: int) -> int:
+    if not 1900 <= y <= 2100:
+        raise PeriodError(f"year {y} is outside 1900–2100")
+    return y
+
+
+def parse_period(raw: str, grain: str | None = None) -> Period:
+    """Parse an upstream period string; `grain` (from the manifest) resolves ambiguity."""
+    text = str(raw).strip()
+    if grain is not None and grain not in GRAINS:
+        raise PeriodError(f"unknown period grain {grain!r}")
+
+    if m := _POINT.match(text):
+        d = date(_year_ok(int(m[1])), int(m[2]), int(m[3]))
+        return Period(d.isoformat(), "POINT", d, d)
+    if (m := _YEAR.match(text)) and grain in (None, "P1Y", "POINT"):
+        y = _year_ok(int(m[1]))
+        return Period(str(y), "P1Y", date(y, 1, 1), date(y, 12, 31))
+    if (m := _QUARTER.match(text)) and grain in (None, "P3M"):
+        y, q = _year_ok(int(m[1])), int(m[2])
+        first = 3 * (q - 1) + 1
+        return Period(f"{y}K{q}", "P3M", date(y, first, 1),
+                      date(y, first + 2, calendar.monthrange(y, first + 2)[1]))
+    if (m := _MONTH.match(text)) and grain in (None, "P1M") and not _SPAN.match(text):
+        y, mo = _year_ok(int(m[1])), int(m[2])
+        if not 1 <= mo <= 12:
+            raise PeriodError(f"{text!r}: month {mo} out of range")
+        return Period(f"{y}M{mo:02d}", "P1M", date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]))
+    if m := _SPAN.match(text):
+        first = _year_ok(int(m[1]))
+        second = int(m[2]) if len(m[2]) == 4 else (first // 100) * 100 + int(m[2])
+        if len(m[2]) == 2 and second < first:
+            second += 100
+        _year_ok(second)
+        if second <= first:
+            raise PeriodError(f"{text!r}: span ends before it starts")
+        span = second - first + 1
+        if grain == "SCHOOL_YEAR" or (grain is None and span == 2 and len(m[2]) == 2):
+            if second != first + 1:
+                raise PeriodError(f"{text!r}: a school year spans two consecutive years")
+            return Period(f"{first}-{second}", "SCHOOL_YEAR", date(first, 8, 1), date(second, 7, 31))
+        rolling = f"P{span}Y"
+        if grain not in (None, rolling):
+            raise PeriodError(f"{text!r} spans {span} years, but the source's grain is {grain}")
+        if rolling not in GRAINS:
+            raise PeriodError(f"{text!r}: a {span}-year window is not a known grain")
+        return Period(f"{first}-{second}", rolling, date(first, 1, 1), date(second, 12, 31))
+    # An 8-digit school year as Udir writes it in ids: 202324 is not a month (month 24).
+    if grain == "SCHOOL_YEAR" and (m := re.match(r"^(\d{4})(\d{2})$", text)):
+        return parse_period(f"{m[1]}-{m[2]}", "SCHOOL_YEAR")
+    expected = f" as a {grain} period" if grain else ""
+    raise PeriodError(f"cannot parse period {text!r}{expected}")
+
+
+def is_valid_period_id(period_id: str) -> bool:
+    """True when `period_id` is already in canonical form (what raw.* stores)."""
+    try:
+        return parse_period(period_id).period_id == period_id
+    except PeriodError:
+        return False
+
+
+# Canonical ids, as a regular expression (used by the GX raw suites).
+CANONICAL_PERIOD_REGEX = r"^(\d{4}|\d{4}M(0[1-9]|1[0-2])|\d{4}K[1-4]|\d{4}-\d{4}|\d{4}-\d{2}-\d{2})$"
