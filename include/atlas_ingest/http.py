@@ -62,7 +62,7 @@ class UpstreamError(HttpError):
 
 
 class UpstreamUnavailable(HttpError):
-    """Connection errors or timeouts on every attempt."""
+    """Connection errors, timeouts or retryable statuses on every attempt (`status`: the last one)."""
 
 
 class ResponseTooLarge(HttpError):
@@ -332,7 +332,9 @@ class HttpClient:
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
         response = self._live(req, conditional)
-        if self.mode == "record" and response.status < 400:
+        # A 304 has no body: recording it would replace the snapshot of the full response (the
+        # snapshot key does not include the conditional headers).
+        if self.mode == "record" and response.status < 400 and not response.not_modified:
             filename = self._snapshots.record(req, response.status, response.headers, response.body)
             log.info("%s: recorded %s as snapshot %s", self.source_id, req.describe(), filename)
         return response
@@ -376,6 +378,7 @@ class HttpClient:
         headers = {**dict(req.headers), **conditional}
         started = time.monotonic()
         last_error = ""
+        last_status: int | None = None
         for attempt in range(self.max_retries + 1):
             limiter.wait(self.sleep)
             self.stats["requests"] += 1
@@ -387,8 +390,10 @@ class HttpClient:
                     body = self._read_capped(req, raw)
                     status = raw.status_code
                     resp_headers = {k.lower(): v for k, v in raw.headers.items()}
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
+            # ChunkedEncodingError: the connection broke mid-body (IncompleteRead) — a connection
+            # error in all but name, and not a subclass of requests.ConnectionError.
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                last_error, last_status = f"{type(exc).__name__}: {exc}", None
                 if attempt == self.max_retries:
                     break
                 delay = self._backoff(attempt)
@@ -405,6 +410,7 @@ class HttpClient:
             if status in RETRYABLE_STATUS:
                 retry_after = _retry_after_seconds(resp_headers.get("retry-after"))
                 last_error = f"HTTP {status}"
+                last_status = status
                 if attempt == self.max_retries:
                     break
                 if retry_after is not None and retry_after > self.max_retry_after:
@@ -428,7 +434,7 @@ class HttpClient:
                                 attempts=attempt + 1)
         raise UpstreamUnavailable(
             f"{self.source_id}: {req.describe()} failed after {self.max_retries + 1} attempts: {last_error}",
-            url=req.full_url)
+            url=req.full_url, status=last_status)
 
     def _read_capped(self, req: HttpRequest, raw) -> bytes:
         declared = raw.headers.get("Content-Length")

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from atlas_ingest.settings import SOURCES_DIR
+from atlas_ingest.settings import sources_dir
 
 
 class Provider(StrEnum):
@@ -242,7 +242,7 @@ class Manifest(_Strict):
 
     @property
     def folder(self) -> Path:
-        return SOURCES_DIR / self.id
+        return sources_dir() / self.id
 
     @property
     def snapshot_dir(self) -> Path:
@@ -319,7 +319,7 @@ def parse_manifest(path: Path) -> Manifest:
 
 def load_manifests(root: Path | None = None) -> list[Manifest]:
     """Every manifest under `root`, sorted by id (task order in the UI is sorted too)."""
-    return list(_load_all(str(root or SOURCES_DIR)))
+    return list(_load_all(str(root or sources_dir())))
 
 
 @lru_cache(maxsize=8)
@@ -339,7 +339,7 @@ def get_manifest(source_id: str, root: Path | None = None) -> Manifest:
     for manifest in load_manifests(root):
         if manifest.id == source_id:
             return manifest
-    raise KeyError(f"no source {source_id!r} under {root or SOURCES_DIR}")
+    raise KeyError(f"no source {source_id!r} under {root or sources_dir()}")
 
 
 def manifests_for_family(family: str, root: Path | None = None) -> list[Manifest]:

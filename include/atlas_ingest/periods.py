@@ -4,7 +4,7 @@ One canonical id per grain so that every source's periods join `dim_period`:
 
 | grain        | id           | as upstream writes it                         |
 |--------------|--------------|-----------------------------------------------|
-| P1Y          | `2024`       | `2024`                                        |
+| P1Y          | `2024`       | `2024`, `2024_2024` (FHI)                     |
 | P1M          | `2024M03`    | `2024M03` (SSB), `2024-03`, `202403`          |
 | P3M          | `2024K1`     | `2024K1` (SSB), `2024Q1`, `2024-Q1`           |
 | P2Y/P3Y/P5Y  | `2019-2021`  | `2019-2021`, `2019_2021` (FHI)                |
@@ -55,6 +55,11 @@ def _year_ok(y: int) -> int:
     return y
 
 
+def _is_short_school_year(text: str) -> bool:
+    m = re.match(r"^(\d{4})-(\d{2})$", text)
+    return bool(m) and (int(m[1]) + 1) % 100 == int(m[2])
+
+
 def parse_period(raw: str, grain: str | None = None) -> Period:
     """Parse an upstream period string; `grain` (from the manifest) resolves ambiguity."""
     text = str(raw).strip()
@@ -62,7 +67,10 @@ def parse_period(raw: str, grain: str | None = None) -> Period:
         raise PeriodError(f"unknown period grain {grain!r}")
 
     if m := _POINT.match(text):
-        d = date(_year_ok(int(m[1])), int(m[2]), int(m[3]))
+        try:
+            d = date(_year_ok(int(m[1])), int(m[2]), int(m[3]))
+        except ValueError as exc:  # 2024-02-30: a PeriodError, so callers quarantine it
+            raise PeriodError(f"{text!r}: {exc}") from None
         return Period(d.isoformat(), "POINT", d, d)
     if (m := _YEAR.match(text)) and grain in (None, "P1Y", "POINT"):
         y = _year_ok(int(m[1]))
@@ -72,7 +80,9 @@ def parse_period(raw: str, grain: str | None = None) -> Period:
         first = 3 * (q - 1) + 1
         return Period(f"{y}K{q}", "P3M", date(y, first, 1),
                       date(y, first + 2, calendar.monthrange(y, first + 2)[1]))
-    if (m := _MONTH.match(text)) and grain in (None, "P1M") and not _SPAN.match(text):
+    # `2024-03` also looks like a span (`2023-24`): a P1M source reads it as a month; without a
+    # grain it is a month unless it is a school year (the two digits are the next year's).
+    if (m := _MONTH.match(text)) and (grain == "P1M" or (grain is None and not _is_short_school_year(text))):
         y, mo = _year_ok(int(m[1])), int(m[2])
         if not 1 <= mo <= 12:
             raise PeriodError(f"{text!r}: month {mo} out of range")
@@ -83,6 +93,9 @@ def parse_period(raw: str, grain: str | None = None) -> Period:
         if len(m[2]) == 2 and second < first:
             second += 100
         _year_ok(second)
+        if second == first and len(m[2]) == 4 and grain in (None, "P1Y"):
+            # FHI writes single years as one-year windows: `2020_2020`.
+            return Period(str(first), "P1Y", date(first, 1, 1), date(first, 12, 31))
         if second <= first:
             raise PeriodError(f"{text!r}: span ends before it starts")
         span = second - first + 1

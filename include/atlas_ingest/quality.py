@@ -107,13 +107,24 @@ def run_suite(name: str, *, query: str, target: str, variables: dict[str, Any] |
         cfg = item.expectation_config
         detail = {k: item.result.get(k) for k in ("observed_value", "unexpected_count", "unexpected_percent",
                                                    "partial_unexpected_list") if item.result.get(k) is not None}
-        if item.exception_info and item.exception_info.get("raised_exception"):
-            detail["exception"] = item.exception_info.get("exception_message")
+        for info in _exception_infos(item.exception_info):
+            detail["exception"] = str(info.get("exception_message", "")).splitlines()[0][:300]
         failures.append({"expectation": cfg.type, "kwargs": {k: v for k, v in cfg.kwargs.items() if k != "batch_id"},
                          "why": (cfg.meta or {}).get("why"), **detail})
     outcome = SuiteResult(name, target, bool(result.success), len(result.results), failures)
     log.info(outcome.summary())
     return outcome
+
+
+def _exception_infos(info: Any) -> list[dict[str, Any]]:
+    """GX reports exceptions either flat or keyed by metric id; return the raised ones."""
+    if not info:
+        return []
+    if isinstance(info, dict) and "raised_exception" in info:
+        return [info] if info.get("raised_exception") else []
+    if isinstance(info, dict):
+        return [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    return []
 
 
 def gate(name: str, *, query: str, target: str, variables: dict[str, Any] | None = None,

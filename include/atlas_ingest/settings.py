@@ -28,6 +28,11 @@ def atlas_home() -> Path:
     return Path(os.environ.get("ATLAS_HOME", PROJECT_ROOT / ".atlas"))
 
 
+def sources_dir() -> Path:
+    """The source folders (manifest.yml + snapshots). ATLAS_SOURCES_DIR lets tests use a copy."""
+    return Path(os.environ.get("ATLAS_SOURCES_DIR", SOURCES_DIR))
+
+
 def landing_root() -> str:
     """A local directory by default; any fsspec URL (s3://, gs://, …) in production."""
     return os.environ.get("ATLAS_LANDING_ROOT", str(atlas_home() / "landing"))

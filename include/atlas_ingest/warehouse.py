@@ -290,6 +290,21 @@ def copy_into_stage(conn: psycopg.Connection, spec: TableLoad, ingest_run_id: in
     return stage, staged
 
 
+def drop_stale_stages(conn: psycopg.Connection) -> list[str]:
+    """Drop staging tables left by runs that are no longer running (a killed worker leaves one)."""
+    stale = [r[0] for r in conn.execute(
+        r"""SELECT t.tablename FROM pg_tables t
+             WHERE t.schemaname = 'raw_staging'
+               AND NOT EXISTS (SELECT 1 FROM raw.ingest_runs r
+                                WHERE r.status = 'running'
+                                  AND t.tablename LIKE '%\_\_' || r.ingest_run_id::text)""").fetchall()]
+    conn.commit()
+    for table in stale:
+        drop_stage(conn, f"raw_staging.{table}")
+        log.warning("dropped the stale staging table raw_staging.%s (its run is not running)", table)
+    return stale
+
+
 def drop_stage(conn: psycopg.Connection, stage: str) -> None:
     with conn.transaction():
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_qualified(stage)))

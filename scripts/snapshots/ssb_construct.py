@@ -56,6 +56,7 @@ class DimSpec:
     units: dict[str, dict[str, Any]] | None = None  # contents code -> {base, decimals}
     measuring_type: dict[str, str] | None = None  # contents code -> Stock | Flow | Average
     refperiod: dict[str, str] | None = None
+    role: str | None = None  # "geo" for a geography dimension not named `Region` (KOSTRA, 08487)
 
 
 @dataclass
@@ -69,6 +70,12 @@ class TableSpec:
     codelists: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     note: list[str] = field(default_factory=list)
     snapshot_md: str = ""
+    # SNAPSHOT.md's sentence on what is real; the default fits kommune tables on vs_Kommun.
+    geography: str | None = None
+
+    @property
+    def geo_dim(self) -> str | None:
+        return next((d.code for d in self.dimensions if d.role == "geo" or d.code == "Region"), None)
 
 
 # ----------------------------------------------------------------------------- real geography
@@ -154,9 +161,8 @@ def metadata_doc(spec: TableSpec) -> dict[str, Any]:
 
 
 def _roles(spec: TableSpec) -> dict[str, list[str]]:
-    codes = [d.code for d in spec.dimensions]
     roles = {"time": ["Tid"], "metric": ["ContentsCode"]}
-    geo = [c for c in codes if c == "Region"]
+    geo = [d.code for d in spec.dimensions if d.role == "geo" or d.code == "Region"]
     if geo:
         roles["geo"] = geo
     return roles
@@ -167,7 +173,7 @@ def data_doc(spec: TableSpec, selection: dict[str, list[str]]) -> dict[str, Any]
     ids = [d.code for d in spec.dimensions if d.code in selection]
     labels_by_dim = {d.code: dict(d.categories) for d in spec.dimensions}
     for cl_values in spec.codelists.values():  # codelist values may label regions too
-        labels_by_dim.setdefault("Region", {}).update(dict(cl_values))
+        labels_by_dim.setdefault(spec.geo_dim or "Region", {}).update(dict(cl_values))
     dims = {}
     for code in ids:
         d = by_code[code]
@@ -233,23 +239,47 @@ def construct(spec: TableSpec) -> int:
                      _dump(doc))
         codelist_values[cid] = [c for c, _ in values]
     dims = [Dimension(d.code, tuple(c for c, _ in d.categories), d.elimination,
-                      "time" if d.code == "Tid" else "metric" if d.code == "ContentsCode" else None)
+                      "time" if d.code == "Tid" else "metric" if d.code == "ContentsCode" else d.role)
             for d in spec.dimensions]
     requests = plan_data_requests(endpoint=ENDPOINT, table=spec.table, lang=opts.lang, dims=dims,
                                   selection_spec=opts.selection, codelist_values=codelist_values,
                                   max_cells=opts.max_cells, max_url_length=opts.max_url_length)
     cells = 0
+    markers: set[str] = set()
     for req in requests:
         selection = selection_of(req)
         doc = data_doc(spec, selection)
         cells += len(doc["value"])
+        markers.update(doc["status"].values())
         store.record(HttpRequest(req.method, req.url, tuple(req.params), req.json_body), 200, JSON_HEADERS, _dump(doc))
+    _check(spec, manifest, folder, cells, markers)
     (folder / "SNAPSHOT.md").write_text(_snapshot_md(spec, requests, cells), encoding="utf-8")
     return cells
 
 
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _check(spec: TableSpec, manifest, folder: Path, cells: int, markers: set[str]) -> None:
+    """Fail loudly when the constructed snapshot would not replay cleanly through the manifest."""
+    unlisted = sorted(markers - set(manifest.suppression_markers))
+    if unlisted:
+        raise SystemExit(f"{spec.source_id}: the data uses status markers {unlisted} that the manifest's "
+                         "suppression_markers does not list (they would be quarantined)")
+    for path in folder.iterdir():
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SystemExit(f"{spec.source_id}: {path.name} is {path.stat().st_size:,} bytes, over the "
+                             f"{MAX_FILE_BYTES:,}-byte budget per snapshot file; narrow the selection")
+    if manifest.min_rows >= cells:
+        raise SystemExit(f"{spec.source_id}: min_rows {manifest.min_rows} is not below the {cells:,} cells constructed")
+
+
 def _dump(doc: Any) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_KOMMUNE_GEOGRAPHY = """real Klass 131 kommune codes and names (historical codes labelled the way SSB
+labels them, e.g. "Halden (2020-2023)", with `.` for years a code did not exist)"""
 
 
 def _snapshot_md(spec: TableSpec, requests, cells: int) -> str:
@@ -260,8 +290,7 @@ These replay bodies were **constructed** by `scripts/snapshots/ssb_construct.py`
 API cannot be reached from the machines this project is built on. They follow the documented
 PxWebApi v2 shapes exactly (metadata as JSON-stat2 with `extension.elimination/codelists/
 measuringType/refperiod`; data as JSON-stat2 with a `status` object), use real table id
-`{spec.table}`, real Klass 131 kommune codes and names (historical codes labelled the way SSB
-labels them, e.g. "Halden (2020-2023)", with `.` for years a code did not exist), and
+`{spec.table}`, {spec.geography or _KOMMUNE_GEOGRAPHY}, and
 **deterministic pseudo-random values**. Do not read any number here as SSB's.
 
 - metadata: `GET {ENDPOINT}/tables/{spec.table}/metadata?lang=no&outputFormat=json-stat2`
@@ -285,6 +314,8 @@ def main(argv: list[str]) -> int:
         spec = TABLES[table]()
         cells = construct(spec)
         print(f"{spec.source_id}: {cells:,} cells constructed")
+    total = sum(p.stat().st_size for p in (ROOT / "include" / "sources").glob("ssb-*/snapshots/*"))
+    print(f"all SSB snapshots together: {total / 1024 / 1024:.1f} MB (budget ~12 MB)")
     return 0
 
 

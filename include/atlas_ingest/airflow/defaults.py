@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
@@ -41,13 +42,19 @@ _FREQUENCY_ORDER = [Cadence.daily, Cadence.weekly, Cadence.monthly, Cadence.quar
                     Cadence.irregular]
 
 
+def retry_delay() -> timedelta:
+    """One minute in production; `make demo` and the tests set ATLAS_RETRY_DELAY_SECONDS=1 so a
+    failing task (which `airflow dags test` retries for real) fails fast."""
+    return timedelta(seconds=float(os.environ.get("ATLAS_RETRY_DELAY_SECONDS", "60")))
+
+
 def default_args() -> dict:
     from atlas_ingest.airflow.notifiers import AtlasNotifier
 
     return {
         "owner": OWNER,
         "retries": 2,
-        "retry_delay": timedelta(minutes=1),
+        "retry_delay": retry_delay(),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=20),
         "execution_timeout": timedelta(minutes=60),

@@ -3,7 +3,8 @@
 The cube itself is decoded by `pyjstat` (maintained, handles dense and sparse `value`, object
 and array `category.index`). pyjstat drops the per-cell `status` object — the suppression
 markers SSB and FHI put there (`..`, `.`, `:`, `-`) — so this module overlays it by flat cell
-index, which is the row order pyjstat produces. That is the only part written here.
+index, which is the row order pyjstat produces. Values are overlaid the same way, as sent
+(pyjstat's value column becomes float for the whole cube as soon as one cell is null).
 
 Variants seen upstream and handled:
 * SSB: `category.index` an object, `status` an object `{cell index: marker}`, `role.time`/`geo`
@@ -123,9 +124,23 @@ def _status_lookup(status: Any, n: int):
             raise JsonStatError(f"status array has {len(status)} entries for {n} cells")
         return lambda i: status[i] or None
     if isinstance(status, Mapping):
+        if not all(str(k).isdigit() for k in status):
+            raise JsonStatError(f"status object keys must be cell indexes: {list(status)[:5]}")
         table = {int(k): v for k, v in status.items()}
         return lambda i: table.get(i) or None
     raise JsonStatError(f"unsupported status of type {type(status).__name__}")
+
+
+def _for_pyjstat(doc: Mapping[str, Any], info: DatasetInfo) -> dict[str, Any]:
+    """What pyjstat needs spelled out: `version` (it reads a versionless dataset as JSON-stat 1
+    and fails) and `category.index` (optional in JSON-stat for a single-category dimension)."""
+    out = {**doc, "version": doc.get("version") or "2.0", "dimension": dict(doc["dimension"])}
+    for dim_id in info.dimension_ids:
+        dim = out["dimension"][dim_id]
+        category = dim.get("category") or {}
+        if category.get("index") is None:
+            out["dimension"][dim_id] = {**dim, "category": {**category, "index": list(info.labels[dim_id])}}
+    return out
 
 
 def iter_cells(doc: Mapping[str, Any] | bytes | str) -> Iterator[Cell]:
@@ -136,22 +151,34 @@ def iter_cells(doc: Mapping[str, Any] | bytes | str) -> Iterator[Cell]:
     value = doc.get("value")
     if value is None or (isinstance(value, list) and not value and n):
         raise JsonStatError("dataset has no 'value' (a metadata document, not data?)")
+    if not isinstance(value, (list, Mapping)):
+        raise JsonStatError(f"'value' must be an array or an object, not {type(value).__name__}")
     if isinstance(value, list) and len(value) != n:
         raise JsonStatError(f"'value' has {len(value)} entries but the dimensions describe {n} cells")
+    if isinstance(value, Mapping):  # sparse: {cell index: value}
+        bad = [k for k in value if not str(k).isdigit() or int(k) >= n]
+        if bad:
+            raise JsonStatError(f"sparse 'value' has cell indexes outside 0..{n - 1}: {bad[:5]}")
     status_of = _status_lookup(doc.get("status"), n)
     if n == 0:
         return
 
     from pyjstat import pyjstat  # pandas underneath: imported only when a cube is decoded
 
-    frame = pyjstat.Dataset.read(json.dumps(doc)).write("dataframe", naming="id")
+    frame = pyjstat.Dataset.read(json.dumps(_for_pyjstat(doc, info))).write("dataframe", naming="id")
     if len(frame) != n:
         raise JsonStatError(f"decoded {len(frame)} cells, expected {n}")
     dims = info.dimension_ids
     columns = [frame[d].astype(str).tolist() for d in dims]
-    values = frame["value"].tolist()
+    # Values come from the document by flat index, like the status: pyjstat's value column turns
+    # every number into a float as soon as one cell is null (16 -> 16.0), which is not what was sent.
+    if isinstance(value, Mapping):
+        sparse = {int(k): v for k, v in value.items()}
+        value_of = sparse.get
+    else:
+        value_of = value.__getitem__
     for i in range(n):
-        v = values[i]
-        if v is not None and isinstance(v, float) and math.isnan(v):
+        v = value_of(i)
+        if isinstance(v, float) and math.isnan(v):
             v = None
         yield Cell(i, {d: columns[j][i] for j, d in enumerate(dims)}, v, status_of(i))

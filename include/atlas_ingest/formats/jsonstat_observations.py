@@ -27,8 +27,10 @@ def _role(info: DatasetInfo, role: str, configured: str | None, fallback: str) -
 
 
 def _catalog_rows(ctx: RunContext, table_id: str, info: DatasetInfo, contents_dim: str | None,
-                  contents_code: str | None) -> list[dict[str, Any]]:
-    ext = info.dimension_extension.get(contents_dim or "", {})
+                  contents_code: str | None, metadata: DatasetInfo | None = None) -> list[dict[str, Any]]:
+    # Data answers carry no dimension `extension` (see the real 05300 sample); the table's
+    # metadata document does, so stock/flow and reference time come from it when it was fetched.
+    ext = (metadata or info).dimension_extension.get(contents_dim or "", {})
     measuring = ext.get("measuringType") or {}
     refperiod = ext.get("refperiod") or {}
     codes = info.labels.get(contents_dim, {}) if contents_dim else {contents_code: info.label or contents_code}
@@ -56,24 +58,27 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     table_id = opts.table_id or getattr(ctx.manifest.fetch_options(), "table", None) or ctx.manifest.id
     writer = ObservationWriter(ctx.manifest, table_id)
     catalog: dict[str, dict[str, Any]] = {}
+    metadata_bodies = [f for f in fetched if f.role == "metadata"]
+    metadata = dataset_info(ctx.landing.get(metadata_bodies[0].key)) if metadata_bodies else None
     for body in data_bodies:
         raw = ctx.landing.get(body.key)
         try:
             info = dataset_info(raw)
-            region_dim = _role(info, "geo", opts.region_dimension, "Region")
+            region_dim = None if opts.region_code else _role(info, "geo", opts.region_dimension, "Region")
             time_dim = _role(info, "time", opts.time_dimension, "Tid")
             contents_dim = _role(info, "metric", opts.contents_dimension, "ContentsCode")
-            if region_dim is None or time_dim is None:
+            if (region_dim is None and not opts.region_code) or time_dim is None:
                 raise JsonStatParseError(
-                    f"cannot tell the region and time dimensions of {info.dimension_ids}; name them in parse.options")
+                    f"cannot tell the region and time dimensions of {info.dimension_ids}; name them in "
+                    "parse.options (or set parse.options.region_code for a national cube)")
             if contents_dim is None and not opts.contents_code:
                 raise JsonStatParseError("the cube has no metric dimension; set parse.options.contents_code")
-            for row in _catalog_rows(ctx, table_id, info, contents_dim, opts.contents_code):
+            for row in _catalog_rows(ctx, table_id, info, contents_dim, opts.contents_code, metadata):
                 catalog[row["contents_code"]] = row
             others = [d for d in info.dimension_ids if d not in (region_dim, time_dim, contents_dim)]
             for cell in iter_cells(raw):
                 writer.add(
-                    region_code=cell.codes[region_dim],
+                    region_code=cell.codes[region_dim] if region_dim else opts.region_code,
                     period=cell.codes[time_dim],
                     contents_code=cell.codes[contents_dim] if contents_dim else opts.contents_code,
                     dimensions={d: cell.codes[d] for d in others},

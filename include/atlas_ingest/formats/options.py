@@ -24,4 +24,6 @@ class JsonStatOptions(_Options):
     contents_dimension: str | None = None
     # A fixed contents code for cubes without a metric dimension.
     contents_code: str | None = None
+    # A fixed region for cubes without a geography dimension (SSB's national tables: "0").
+    region_code: str | None = None
     table_id: str | None = None

@@ -6,7 +6,9 @@ Endpoints used (JSON, `Accept: application/json`):
 * `GET /versions/{versionId}` — every code of one version (`classificationItems`);
 * `GET /classifications/{id}/codesAt?date=YYYY-MM-DD` — the codes valid on a date (`codes`);
 * `GET /classifications/{id}/correspondsAt?targetClassificationId=…&date=…` —
-  `correspondenceItems` (sourceCode → targetCode);
+  `correspondenceItems` (sourceCode → targetCode) valid on one date;
+* `GET /classifications/{id}/corresponds?targetClassificationId=…&from=…` — the same over a
+  date range, each item with its own `validFrom`/`validTo`;
 * `GET /classifications/{id}/changes?from=YYYY-MM-DD` — `codeChanges` (old → new code).
 """
 
@@ -43,6 +45,12 @@ class KlassAdapter:
         header_resp = ctx.client.get(f"{base}/classifications/{opts.classification}", headers=JSON)
         header = header_resp.json()
         last_modified = header.get("lastModified")
+        fetched = [store_response(ctx.landing, header_resp, "classification")]
+        if opts.target_classification is not None:
+            # a correspondence changes when either side does: both headers make the version
+            target_resp = ctx.client.get(f"{base}/classifications/{opts.target_classification}", headers=JSON)
+            fetched.append(store_response(ctx.landing, target_resp, "classification"))
+            last_modified = f"{last_modified}|{target_resp.json().get('lastModified')}"
         requests: list[PlannedRequest] = []
         if opts.method == "versions":
             since = opts.since.isoformat()
@@ -57,6 +65,11 @@ class KlassAdapter:
             for d in opts.dates:
                 requests.append(PlannedRequest("GET", f"{base}/classifications/{opts.classification}/codesAt",
                                                [("date", d.isoformat())], role="codesAt", meta={"date": d.isoformat()}))
+        elif opts.method == "corresponds":
+            requests.append(PlannedRequest(
+                "GET", f"{base}/classifications/{opts.classification}/corresponds",
+                [("targetClassificationId", str(opts.target_classification)), ("from", opts.since.isoformat())],
+                role="corresponds", meta={"date": opts.since.isoformat(), "target": opts.target_classification}))
         else:
             for d in opts.dates:
                 requests.append(PlannedRequest(
@@ -70,8 +83,7 @@ class KlassAdapter:
         skip = None
         if last_modified and previous == last_modified and not ctx.params.get("periods"):
             skip = f"classification {opts.classification} unchanged since lastModified {last_modified}"
-        return Plan(requests, skip_reason=skip, upstream_version=last_modified,
-                    fetched=[store_response(ctx.landing, header_resp, "classification")],
+        return Plan(requests, skip_reason=skip, upstream_version=last_modified, fetched=fetched,
                     notes={"classification": opts.classification, "method": opts.method})
 
     def fetch(self, ctx: RunContext, plan: Plan) -> list[Fetched]:
@@ -124,16 +136,17 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
                              "level": item.get("level") or "1", "name": item["name"],
                              "short_name": item.get("shortName") or None, "notes": None})
             periods.add(at)
-        elif body.role == "correspondsAt":
+        elif body.role in ("correspondsAt", "corresponds"):
             items = _require(doc, "correspondenceItems", body)
             at = body.meta["date"]
             for item in items:
                 records += 1
+                valid_from = item.get("validFrom") or at
                 correspondences.write({"source_id": m.id, "correspondence_id": body.meta["target"],
                                        "source_code": item["sourceCode"], "source_name": item.get("sourceName"),
                                        "target_code": item["targetCode"], "target_name": item.get("targetName"),
-                                       "valid_from": at, "valid_to": None})
-            periods.add(at)
+                                       "valid_from": valid_from, "valid_to": item.get("validTo")})
+                periods.add(valid_from)
         elif body.role == "changes":
             for item in _require(doc, "codeChanges", body):
                 if date.fromisoformat(item["changeOccurred"]) < opts.since:

@@ -44,8 +44,9 @@ class PxWebOptions(_Options):
 class KlassOptions(_Options):
     classification: int = Field(gt=0)
     # versions: every version valid since `since` (GET /versions/{id});
-    # codesAt: the codes valid at each date; correspondsAt: a correspondence at each date.
-    method: Literal["versions", "codesAt", "correspondsAt"]
+    # codesAt: the codes valid at each date; correspondsAt: a correspondence at each date;
+    # corresponds: a correspondence over the range since `since`, with validity per row.
+    method: Literal["versions", "codesAt", "correspondsAt", "corresponds"]
     since: date = date(2018, 1, 1)
     dates: list[date] = Field(default_factory=list)
     target_classification: int | None = None
@@ -56,8 +57,8 @@ class KlassOptions(_Options):
     def _method_needs(self) -> KlassOptions:
         if self.method in ("codesAt", "correspondsAt") and not self.dates:
             raise ValueError(f"method {self.method} needs `dates`")
-        if self.method == "correspondsAt" and self.target_classification is None:
-            raise ValueError("method correspondsAt needs `target_classification`")
+        if self.method in ("correspondsAt", "corresponds") and self.target_classification is None:
+            raise ValueError(f"method {self.method} needs `target_classification`")
         return self
 
 
