@@ -158,7 +158,7 @@ def cluster_dir(user: str | None) -> Path:
         subprocess.run(["chown", user, str(preferred)], check=True)
     if _user_can_reach(user, preferred):
         return preferred
-    digest = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
+    digest = hashlib.sha256(str(atlas_home().resolve()).encode()).hexdigest()[:10]
     fallback = Path("/var/tmp") / f"atlas-ingest-pg-{digest}"
     fallback.mkdir(parents=True, exist_ok=True)
     subprocess.run(["chown", user, str(fallback)], check=True)
