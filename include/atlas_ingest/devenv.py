@@ -29,10 +29,14 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 from atlas_ingest.settings import DBT_PROJECT_DIR, PROJECT_ROOT, atlas_home
+
+# platformdirs warns on every import when XDG_RUNTIME_DIR is unset (containers, CI): not ours to fix
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 DB_NAME = "atlas"
 DB_USER = "atlas"

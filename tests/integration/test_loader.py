@@ -279,3 +279,26 @@ def _stages(conn, run_id: str) -> int:
                      (f"%\\_\\_{run_id}",)).fetchone()[0]
     conn.commit()
     return n
+
+
+def test_a_failing_mart_suite_raises_with_the_failing_expectations(db, warehouse_url):
+    """The mart gate is real: a fact table breaking the rules fails with what broke."""
+    from atlas_ingest import quality
+
+    db.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    db.execute("DROP TABLE IF EXISTS marts.gate_probe")
+    db.execute("""CREATE TABLE marts.gate_probe AS
+                  SELECT 'x:1'::text AS indicator_id, '301'::text AS kommune_nr, '0301'::text AS kommune_nr_published,
+                         date '2024-01-01' AS period_start, 0::numeric AS value, ':'::text AS status,
+                         'exact'::text AS geo_resolution""")
+    db.execute("CREATE TABLE IF NOT EXISTS marts.dim_indicator (indicator_id text)")
+    db.commit()
+    with pytest.raises(QualityGateFailed) as err:
+        quality.gate("mart_fact_kommune_indicators", query="SELECT * FROM marts.gate_probe", target="marts.gate_probe",
+                     url=warehouse_url)
+    text = str(err.value)
+    assert "expect_column_values_to_match_regex on kommune_nr" in text  # '301' is not four digits
+    assert "a suppressed cell is never 0" in text  # value 0 with a ':' marker
+    assert "catalogued indicator" in text  # x:1 is not in dim_indicator
+    db.execute("DROP TABLE marts.gate_probe")
+    db.commit()
