@@ -29,10 +29,16 @@ def _print(message: str = "") -> None:
     print(message, flush=True)
 
 
+# Families holding reference data others are checked or resolved against go first:
+# ssb (Klass geography), then posten (postnummer, for resolve_kommune), then the rest.
+FIRST_FAMILIES = ("ssb", "posten")
+
+
 def families() -> list[str]:
     from atlas_ingest.manifest import load_manifests
 
-    return sorted({m.family for m in load_manifests()})
+    present = {m.family for m in load_manifests()}
+    return [f for f in FIRST_FAMILIES if f in present] + sorted(present - set(FIRST_FAMILIES))
 
 
 def dags_test(dag_id: str, log_dir: Path, conf: dict[str, Any] | None = None) -> tuple[bool, float, Path]:

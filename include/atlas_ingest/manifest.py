@@ -40,6 +40,7 @@ class Provider(StrEnum):
     lottstift = "lottstift"
     redcross = "redcross"
     folkehjelp = "folkehjelp"
+    posten = "posten"  # Posten/Bring: the postnummer register
 
 
 class EuTheme(StrEnum):
@@ -163,6 +164,48 @@ class MicrodataSpec(_Strict):
     measure: MicrodataMeasure
 
 
+class MeasureKind(StrEnum):
+    count = "count"  # persons, cases, organisations: additive
+    amount = "amount"  # money totals: additive
+    share = "share"  # per cent of a population
+    rate = "rate"  # per 1 000, per person, per month …
+    mean = "mean"
+    median = "median"
+    index = "index"
+    code = "code"  # a coded answer (1 = yes), never aggregated
+
+    @property
+    def additive(self) -> bool:
+        return self in (MeasureKind.count, MeasureKind.amount)
+
+
+class AnnualRule(StrEnum):
+    last = "last"  # stocks: the year's last period (December, K4)
+    sum = "sum"  # flows: all periods of the year
+    mean = "mean"
+
+
+class MeasureSpec(_Strict):
+    kind: MeasureKind
+    annual: AnnualRule
+
+    @model_validator(mode="after")
+    def _sum_needs_additive(self) -> MeasureSpec:
+        if self.annual is AnnualRule.sum and not self.kind.additive:
+            raise ValueError(f"annual: sum needs an additive kind (count, amount), not {self.kind.value}")
+        return self
+
+
+class Measures(_Strict):
+    """What each contents code measures: decides what may be summed (merged kommuner, months)."""
+
+    default: MeasureSpec
+    by_code: dict[str, MeasureSpec] = Field(default_factory=dict)
+
+    def for_code(self, code: str) -> MeasureSpec:
+        return self.by_code.get(code, self.default)
+
+
 OBSERVATIONS_TABLE = "raw.observations"
 
 
@@ -199,7 +242,11 @@ class Manifest(_Strict):
     suppression_markers: dict[str, str] = Field(default_factory=dict)
     # Cron expression overriding the cadence's default schedule for this source's family.
     schedule: str | None = None
+    # Reference data other sources of the family are checked against (Klass 131): its task group
+    # runs first in the family DAG, and the others start when it is done (whatever its outcome).
+    reference: bool = False
     microdata: MicrodataSpec | None = None
+    measures: Measures | None = None
     tags: list[str] = Field(default_factory=list)
 
     @field_validator("geo_level", mode="before")
@@ -223,6 +270,9 @@ class Manifest(_Strict):
         _validate_nested(parse_model, self.parse.options, "parse.options")
         if self.raw_table == OBSERVATIONS_TABLE and self.microdata is None:
             raise ValueError("microdata: required for a source publishing into raw.observations")
+        if self.raw_table == OBSERVATIONS_TABLE and self.measures is None:
+            raise ValueError("measures: required for a source publishing into raw.observations "
+                             "(kind and annual rule of each contents code)")
         return self
 
     # ---- derived, cheap, used by the DAG factory and the marts ----

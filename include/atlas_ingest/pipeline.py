@@ -23,7 +23,7 @@ from atlas_ingest import registry, warehouse
 from atlas_ingest.http import HttpClient
 from atlas_ingest.kinds import Fetched, ParseResult, Plan, PlannedRequest, RunContext, adapter_for, parser_for
 from atlas_ingest.landing import LandingStore
-from atlas_ingest.manifest import FetchKind, Manifest, get_manifest
+from atlas_ingest.manifest import OBSERVATIONS_TABLE, FetchKind, Manifest, get_manifest
 from atlas_ingest.periods import CANONICAL_PERIOD_REGEX
 
 log = logging.getLogger("atlas_ingest.pipeline")
@@ -193,15 +193,7 @@ def load(ctx: RunContext, parsed: dict[str, Any]) -> dict[str, Any]:
             warehouse.drop_stale_stages(conn)
             quarantine = ctx.landing.get_json(parsed["quarantine_key"])
             warehouse.insert_quarantine(conn, m.id, run_id, quarantine)
-            records = max(parsed["records"], 1)
-            share = len(quarantine) / records
-            if share > m.quarantine_max_share:
-                reasons = sorted({q["reason"] for q in quarantine})[:5]
-                raise QuarantineThresholdExceeded(
-                    f"{m.id}: {len(quarantine)} of {parsed['records']} records ({share:.1%}) were quarantined, "
-                    f"above the manifest's quarantine_max_share {m.quarantine_max_share:.1%}; nothing was "
-                    f"loaded and raw keeps the last good data. Reasons: {'; '.join(reasons)}. "
-                    f"See raw.quarantine where ingest_run_id = {run_id}.")
+            _check_quarantine_share(m, run_id, len(quarantine), parsed["records"], quarantine)
 
             specs = [warehouse.TableLoad(t["table"], tuple(t["columns"]), t["slice_column"]) for t in parsed["tables"]]
             stages: list[tuple[warehouse.TableLoad, str]] = []
@@ -210,19 +202,29 @@ def load(ctx: RunContext, parsed: dict[str, Any]) -> dict[str, Any]:
                     stage, staged = warehouse.copy_into_stage(conn, spec, run_id, ctx.landing.get(table["key"]))
                     stages.append((spec, stage))
                     log.info("%s: staged %d rows for %s in %s", m.id, staged, spec.table, stage)
+                    if spec.table == OBSERVATIONS_TABLE:
+                        moved, checked = warehouse.quarantine_unplaceable_regions(
+                            conn, stage, m.id, run_id, m.period_grain.value)
+                        warehouse.update_run(conn, run_id, details={"regions_checked_against_klass": checked})
+                        if moved:
+                            log.warning("%s: %d staged rows quarantined: region codes Klass cannot place "
+                                        "(see raw.quarantine, ingest_run_id %d)", m.id, moved, run_id)
+                            total = len(quarantine) + moved
+                            warehouse.update_run(conn, run_id, rows_quarantined=total)
+                            reasons = [r for (r,) in conn.execute(
+                                "SELECT DISTINCT reason FROM raw.quarantine WHERE ingest_run_id = %s LIMIT 5",
+                                (run_id,)).fetchall()]
+                            conn.commit()
+                            _check_quarantine_share(m, run_id, total, parsed["records"],
+                                                    [{"reason": r} for r in reasons])
                     quality.gate(raw_suite_name(spec.table), query=f"SELECT * FROM {stage}",
                                  target=f"{stage} (staged {spec.table})", variables=_suite_variables(m),
                                  extra=_quarantine_expectation(run_id, parsed["records"], m.quarantine_max_share))
-                results = []
-
-                def bookkeeping(tx_conn) -> None:
-                    tx_conn.execute("UPDATE raw.ingest_runs SET rows_out = %s, step = 'load' WHERE ingest_run_id = %s",
-                                    (sum(r.inserted for r in results), run_id))
-
+                # one transaction for every table of the source and the run's bookkeeping
                 with conn.transaction():
-                    for spec, stage in stages:
-                        results.append(warehouse.replace_slices(conn, spec, stage, m.id))
-                    bookkeeping(conn)
+                    results = [warehouse.replace_slices(conn, spec, stage, m.id) for spec, stage in stages]
+                    conn.execute("UPDATE raw.ingest_runs SET rows_out = %s, step = 'load' WHERE ingest_run_id = %s",
+                                 (sum(r.inserted for r in results), run_id))
             finally:
                 for _, stage in stages:
                     warehouse.drop_stage(conn, stage)
@@ -231,6 +233,18 @@ def load(ctx: RunContext, parsed: dict[str, Any]) -> dict[str, Any]:
                  _short(r.slices), r.deleted, r.inserted)
     return {"ingest_run_id": run_id, "loaded": {r.table: r.inserted for r in results},
             "slices": {r.table: r.slices for r in results}}
+
+
+def _check_quarantine_share(m: Manifest, run_id: int, quarantined: int, records: int,
+                            examples: list[dict[str, Any]]) -> None:
+    share = quarantined / max(records, 1)
+    if share > m.quarantine_max_share:
+        reasons = sorted({q["reason"] for q in examples})[:5]
+        raise QuarantineThresholdExceeded(
+            f"{m.id}: {quarantined} of {records} records ({share:.1%}) were quarantined, "
+            f"above the manifest's quarantine_max_share {m.quarantine_max_share:.1%}; nothing was "
+            f"loaded and raw keeps the last good data. Reasons: {'; '.join(reasons)}. "
+            f"See raw.quarantine where ingest_run_id = {run_id}.")
 
 
 def _quarantine_expectation(run_id: int, records: int, max_share: float) -> list[dict[str, Any]]:

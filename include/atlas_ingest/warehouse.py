@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
+from atlas_ingest.periods import CANONICAL_PERIOD_REGEX
 from atlas_ingest.settings import MIGRATIONS_DIR
 
 log = logging.getLogger("atlas_ingest.warehouse")
@@ -342,6 +343,64 @@ def replace_slices(conn: psycopg.Connection, spec: TableLoad, stage: str, source
         if before_commit is not None:
             before_commit(conn)
     return LoadResult(spec.table, staged, deleted, inserted, slices)
+
+
+def quarantine_unplaceable_regions(conn: psycopg.Connection, stage: str, source_id: str, ingest_run_id: int,
+                                   grain: str) -> tuple[int, bool]:
+    """Move staged observations whose region Klass cannot place into raw.quarantine.
+
+    * a kommune code Klass 131 has never had → "unknown kommune code";
+    * a kommune code with a figure (any status but `.`) for a period it was not valid in →
+      "used outside its validity";
+    * a bydel code whose first four digits are no kommune, a fylke code no kommune starts with.
+    Returns (rows moved, whether the check could run): before the ssb-klass-kommuner source has
+    loaded there is nothing to check against, and the check is skipped with a warning.
+    """
+    known = conn.execute("SELECT count(*) FROM raw.klass_codes WHERE source_id = 'ssb-klass-kommuner'").fetchone()[0]
+    conn.commit()
+    if not known:
+        log.warning("%s: raw.klass_codes has no kommuner yet (run ssb-klass-kommuner first): region codes "
+                    "are not checked against Klass in this load", source_id)
+        return 0, False
+    staged = _qualified(stage)
+    moved = conn.execute(sql.SQL("""
+        WITH k AS (SELECT code, valid_from, valid_to FROM raw.klass_codes
+                    WHERE source_id = 'ssb-klass-kommuner' AND code <> '9999'),
+        judged AS (
+            SELECT s.ctid AS row_id, s.*,
+                   CASE
+                     WHEN s.region_level = 'kommune' AND NOT EXISTS (SELECT 1 FROM k WHERE k.code = s.region_code)
+                       THEN 'unknown kommune code ' || s.region_code || ' (not in Klass 131 since 2018)'
+                     WHEN s.region_level = 'kommune' AND s.status IS DISTINCT FROM '.'
+                          AND s.period_id ~ %(period_regex)s AND NOT EXISTS (
+                            SELECT 1 FROM k WHERE k.code = s.region_code
+                               AND k.valid_from <= raw.period_end(s.period_id, %(grain)s)
+                               AND (k.valid_to IS NULL OR k.valid_to > raw.period_start(s.period_id, %(grain)s)))
+                       THEN 'kommune code ' || s.region_code || ' used outside its validity (period ' || s.period_id
+                            || '; valid ' || (SELECT string_agg(k.valid_from || '..' || coalesce(k.valid_to::text, ''), ', ')
+                                               FROM k WHERE k.code = s.region_code) || ')'
+                     WHEN s.region_level = 'bydel' AND NOT EXISTS (SELECT 1 FROM k WHERE k.code = left(s.region_code, 4))
+                       THEN 'bydel code ' || s.region_code || ' belongs to no known kommune'
+                     WHEN s.region_level = 'fylke' AND NOT EXISTS (SELECT 1 FROM k WHERE left(k.code, 2) = s.region_code)
+                       THEN 'fylke code ' || s.region_code || ' is the prefix of no known kommune'
+                   END AS reason
+              FROM {stage} s),
+        bad AS (SELECT * FROM judged WHERE reason IS NOT NULL),
+        removed AS (DELETE FROM {stage} s USING bad WHERE s.ctid = bad.row_id RETURNING s.source_id)
+        INSERT INTO raw.quarantine (source_id, ingest_run_id, locator, reason, payload)
+        SELECT %(source_id)s, %(run_id)s,
+               'raw.observations ' || bad.table_id || ' ' || bad.region_code || ' ' || bad.period_id || ' '
+                   || bad.contents_code || ' ' || bad.dimensions::text,
+               bad.reason,
+               jsonb_build_object('region_code', bad.region_code, 'period_id', bad.period_id,
+                                  'contents_code', bad.contents_code, 'dimensions', bad.dimensions,
+                                  'value', bad.value, 'status', bad.status)
+          FROM bad""").format(stage=staged),
+        # a malformed period is the raw suite's to report; only well-formed ones are dated here
+        {"grain": grain, "source_id": source_id, "run_id": ingest_run_id,
+         "period_regex": CANONICAL_PERIOD_REGEX}).rowcount
+    conn.commit()
+    return moved, True
 
 
 def insert_quarantine(conn: psycopg.Connection, source_id: str, ingest_run_id: int,

@@ -73,6 +73,19 @@ def test_every_source_has_its_five_steps_in_order(dagbag):
         assert [o.uri for o in validate.outlets] == [f"atlas://raw/{manifest.family}"]
 
 
+def test_reference_sources_load_before_the_rest_of_their_family(dagbag):
+    manifests = load_manifests()
+    for family in {m.family for m in manifests}:
+        refs = [m for m in manifests if m.family == family and m.reference]
+        dag = dagbag.dags[family]
+        for ref in refs:
+            downstream = {t.task_id for t in dag.task_dict[f"{ref.id}.validate_raw"].get_flat_relatives(upstream=False)}
+            for other in (m for m in manifests if m.family == family and not m.reference):
+                assert f"{other.id}.discover" in downstream, f"{other.id} must wait for {ref.id}"
+                assert dag.task_dict[f"{other.id}.discover"].trigger_rule == "all_done"
+    assert any(m.reference for m in manifests if m.id == "ssb-klass-kommuner")
+
+
 def test_task_groups_are_sorted(dagbag):
     for dag_id, dag in dagbag.dags.items():
         if dag_id == "atlas_marts":
@@ -92,7 +105,8 @@ def test_marts_dag_is_scheduled_on_every_family_asset(dagbag):
     # Cosmos renders each model with its tests right after it (TestBehavior.AFTER_EACH)
     assert "dbt.fact_kommune_indicators.run" in marts.task_dict
     assert "dbt.fact_kommune_indicators.test" in marts.task_dict["dbt.fact_kommune_indicators.run"].downstream_task_ids
-    assert "validate_marts" in marts.task_dict["dbt.fact_kommune_indicators.test"].downstream_task_ids
+    gate_upstream = {t.task_id for t in marts.task_dict["validate_marts"].get_flat_relatives(upstream=True)}
+    assert {t.task_id for t in dbt_tasks} <= gate_upstream, "the GX mart gate must wait for every dbt task"
     assert all(t.pool == "dbt" for t in dbt_tasks)
 
 

@@ -36,6 +36,7 @@ def ssb_loaded(warehouse_url, tmp_path_factory):
     started = time.monotonic()
     ssb_log = dags_test("ssb", tmp)
     ssb_seconds = time.monotonic() - started
+    dags_test("posten", tmp)
     marts_log = dags_test("atlas_marts", tmp)
     return {"ssb_log": ssb_log, "marts_log": marts_log, "ssb_seconds": ssb_seconds, "tmp": tmp}
 
@@ -78,6 +79,19 @@ def test_fact_and_indicator_marts_are_built_and_consistent(ssb_loaded, db):
     indicator = db.execute("SELECT eu_theme, presentation_policy, measuring_type FROM marts.dim_indicator "
                            "WHERE indicator_id = 'ssb-07459:Personer1'").fetchone()
     assert indicator == ("SOCI", "default", "Stock")
+
+
+def test_geography_marts(ssb_loaded, db):
+    postnummer = db.execute("SELECT count(*), count(kommune_nr) FROM marts.dim_postnummer").fetchone()
+    assert postnummer[0] == 5137 and postnummer[1] >= 5100  # Bring's 2024-10-01 register, on today's codes
+    assert db.execute("SELECT kommune_nr FROM marts.dim_postnummer WHERE postnummer = '0150'").fetchone() == ("0301",)
+    kinds = dict(db.execute("SELECT change_kind, count(DISTINCT kommune_nr) FROM marts.crosswalk_kommune_reform GROUP BY 1"))
+    assert kinds["split"] == 1 and kinds["unchanged"] == 346
+    assert db.execute("SELECT count(DISTINCT current_fylke_nr) FROM marts.crosswalk_fylke_reform").fetchone() == (15,)
+    ambiguous = {k for (k,) in db.execute("SELECT DISTINCT name_key FROM marts.crosswalk_kommune_name WHERE is_ambiguous")}
+    assert {"valer", "heroy", "os", "bo", "sande"} <= ambiguous
+    resolutions = dict(db.execute("SELECT geo_resolution, count(*) FROM marts.fact_kommune_indicators GROUP BY 1"))
+    assert resolutions["exact"] > 100_000 and resolutions["renumbered"] > 1_000 and resolutions["split-unresolved"] > 0
 
 
 def test_gx_gates_ran_on_raw_and_marts(ssb_loaded):

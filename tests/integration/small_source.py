@@ -43,6 +43,8 @@ fetch:
       Tid: ["*"]
 parse:
   parser: jsonstat2
+measures:
+  default: {{kind: count, annual: last}}
 raw_table: raw.observations
 min_rows: 6
 quarantine_max_share: 0.1

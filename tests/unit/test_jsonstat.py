@@ -257,6 +257,7 @@ def manifest(**overrides) -> Manifest:
         "parse": {"parser": "jsonstat2"}, "raw_table": "raw.observations", "min_rows": 0,
         "suppression_markers": {"..": "missing", ".": "not applicable", ":": "confidential", "-": "nil"},
         "microdata": MICRODATA,
+        "measures": {"default": {"kind": "count", "annual": "last"}},
     }
     data.update(overrides)
     return Manifest.model_validate(data)

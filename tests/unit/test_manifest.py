@@ -101,6 +101,7 @@ BASE: dict = {
         "sensitivityLevel": "PUBLIC",
         "measure": {"dataType": "LONG", "valueDomain": {"measurementUnitDescription": "Antall"}},
     },
+    "measures": {"default": {"kind": "count", "annual": "last"}},
 }
 
 
@@ -163,6 +164,18 @@ def test_invalid_field_names_file_and_field(tmp_path, data, field, text):
     assert str(path) in msg
     assert f"field `{field}`" in msg
     assert text in msg
+
+
+def test_missing_measures_for_raw_observations(tmp_path):
+    with pytest.raises(ManifestError) as err:
+        parse_manifest(write(tmp_path, "ssb-99999", variant(measures=_DELETE)))
+    assert "measures: required for a source publishing into raw.observations" in str(err.value)
+
+
+def test_a_sum_rule_needs_an_additive_kind(tmp_path):
+    with pytest.raises(ManifestError) as err:
+        parse_manifest(write(tmp_path, "ssb-99999", variant(measures={"default": {"kind": "share", "annual": "sum"}})))
+    assert "annual: sum needs an additive kind" in str(err.value)
 
 
 def test_missing_microdata_for_raw_observations(tmp_path):

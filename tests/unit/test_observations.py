@@ -36,6 +36,7 @@ def manifest(grain: str = "P1Y", markers: dict[str, str] | None = None) -> Manif
         "parse": {"parser": "jsonstat2"}, "raw_table": "raw.observations", "min_rows": 0,
         "suppression_markers": {"..": "missing", ".": "n/a", ":": "confidential"} if markers is None else markers,
         "microdata": MICRODATA,
+        "measures": {"default": {"kind": "count", "annual": "last"}},
     })
 
 

@@ -135,11 +135,15 @@ def build_family_dag(family: str, *, intro: str = ""):
         },
     )
     with dag:
+        reference_done, waiting = [], []
         for m in manifests:
             readme = m.readme()
             with TaskGroup(group_id=m.task_group_id, tooltip=m.title):
+                # skip only this group's own steps, never other groups that wait for it
                 discovered = task.short_circuit(
                     task_id="discover", execution_timeout=STEP_TIMEOUTS["discover"], doc_md=readme,
+                    ignore_downstream_trigger_rules=False,
+                    trigger_rule="all_success" if m.reference else "all_done",
                 )(discover_step)(m.id)
                 fetched = task(
                     task_id="fetch", execution_timeout=STEP_TIMEOUTS["fetch"], doc_md=readme,
@@ -149,6 +153,11 @@ def build_family_dag(family: str, *, intro: str = ""):
                     parse_step)(m.id, fetched)
                 loaded = task(task_id="load", execution_timeout=STEP_TIMEOUTS["load"], doc_md=readme)(
                     load_step)(m.id, parsed)
-                task(task_id="validate_raw", execution_timeout=STEP_TIMEOUTS["validate_raw"], doc_md=readme,
-                     outlets=[asset])(validate_raw_step)(m.id, loaded)
+                validated = task(task_id="validate_raw", execution_timeout=STEP_TIMEOUTS["validate_raw"],
+                                 doc_md=readme, outlets=[asset])(validate_raw_step)(m.id, loaded)
+            (reference_done if m.reference else waiting).append((validated, discovered))
+        # reference data (the geography the others are checked against) loads first
+        for validated, _ in reference_done:
+            for _, discovered in waiting:
+                validated >> discovered
     return dag

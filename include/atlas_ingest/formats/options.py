@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from atlas_ingest.manifest import register_parser
+from atlas_ingest.manifest import register_fetch_kind, register_parser
 
 
 class _Options(BaseModel):
@@ -27,3 +27,10 @@ class JsonStatOptions(_Options):
     # A fixed region for cubes without a geography dimension (SSB's national tables: "0").
     region_code: str | None = None
     table_id: str | None = None
+
+
+@register_fetch_kind("csv", "atlas_ingest.formats.download:FileDownloadAdapter")
+class DownloadOptions(_Options):
+    """Files fetched whole; `urls` defaults to the manifest's endpoint."""
+
+    urls: list[str] = []

@@ -28,6 +28,14 @@ CODES_LOAD = TableLoad("raw.klass_codes", (
     "parent_code", "level", "name", "short_name", "notes"), "valid_from")
 CHANGES_LOAD = TableLoad("raw.klass_changes", (
     "source_id", "classification_id", "old_code", "old_name", "new_code", "new_name", "change_occurred"), None)
+KOMMUNE_CROSSWALK_LOAD = TableLoad("raw.kommune_crosswalk", (
+    "source_id", "kommune_nr", "kommune_name", "valid_from", "valid_to", "current_kommune_nr", "n_current",
+    "change_kind", "change_dates"), None)
+FYLKE_CROSSWALK_LOAD = TableLoad("raw.fylke_crosswalk", (
+    "source_id", "fylke_nr", "valid_from", "valid_to", "current_fylke_nr", "n_current", "change_kind"), None)
+KOMMUNE_NAMES_LOAD = TableLoad("raw.kommune_names", (
+    "source_id", "spelling", "name_key", "kommune_nr", "official_name", "variant", "valid_from", "valid_to",
+    "current_kommune_nrs", "is_ambiguous"), None)
 CORRESPONDENCES_LOAD = TableLoad("raw.klass_correspondences", (
     "source_id", "correspondence_id", "source_code", "source_name", "target_code", "target_name",
     "valid_from", "valid_to"), "valid_from")
@@ -109,11 +117,14 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     correspondences = CsvTable(CORRESPONDENCES_LOAD)
     periods: set[str] = set()
     records = 0
+    version_docs: list[dict] = []
+    changes_doc: dict | None = None
     for body in fetched:
         if body.role == "classification":
             continue
         doc = ctx.landing.get_json(body.key)
         if body.role == "version":
+            version_docs.append(doc)
             items = _require(doc, "classificationItems", body)
             valid_from = _require(doc, "validFrom", body)
             for item in items:
@@ -148,6 +159,7 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
                                        "valid_from": valid_from, "valid_to": item.get("validTo")})
                 periods.add(valid_from)
         elif body.role == "changes":
+            changes_doc = doc
             for item in _require(doc, "codeChanges", body):
                 if date.fromisoformat(item["changeOccurred"]) < opts.since:
                     continue  # Klass may answer with the whole history; keep what was asked for
@@ -158,8 +170,47 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
                                "change_occurred": date.fromisoformat(item["changeOccurred"]).isoformat()})
         else:
             raise KlassError(f"{body.locator}: unexpected body role {body.role!r}")
+    derived: tuple[CsvTable, ...] = ()
+    if m.parse_options().derive_geography:
+        if not version_docs or changes_doc is None:
+            raise KlassError(f"{m.id}: derive_geography needs the versions and the change table "
+                             "(method: versions, include_changes: true)")
+        derived = _derive_geography(m.id, version_docs, changes_doc)
     tables = [ParsedTable(t.spec.table, t.spec.columns, t.spec.slice_column, ctx.landing.put(t.getvalue()), t.rows)
-              for t in (codes, changes, correspondences) if t.rows]
+              for t in (codes, changes, correspondences, *derived) if t.rows]
     if not tables:
         raise KlassError(f"{m.id}: the Klass answers held no codes")
     return ParseResult(tables=tables, quarantine=[], records=records, periods=sorted(periods))
+
+
+def _pg_array(values) -> str:
+    return "{" + ",".join(str(v) for v in values) + "}"
+
+
+def _derive_geography(source_id: str, version_docs: list[dict], changes_doc: dict) -> tuple[CsvTable, ...]:
+    """Reform crosswalks and the name table, computed by atlas_ingest.geo from these very answers."""
+    from atlas_ingest.geo import Gazetteer
+
+    gaz = Gazetteer.from_klass_documents(version_docs, changes_doc)
+    kommuner = CsvTable(KOMMUNE_CROSSWALK_LOAD)
+    for row in gaz.crosswalk():
+        for current in row.current_codes:
+            kommuner.write({"source_id": source_id, "kommune_nr": row.code, "kommune_name": row.name,
+                            "valid_from": row.valid_from, "valid_to": row.valid_to, "current_kommune_nr": current,
+                            "n_current": len(row.current_codes), "change_kind": row.change_kind,
+                            "change_dates": _pg_array(row.change_dates)})
+    fylker = CsvTable(FYLKE_CROSSWALK_LOAD)
+    for row in gaz.fylke_crosswalk():
+        for current in row.current_codes:
+            fylker.write({"source_id": source_id, "fylke_nr": row.code, "valid_from": row.valid_from,
+                          "valid_to": row.valid_to, "current_fylke_nr": current, "n_current": len(row.current_codes),
+                          "change_kind": row.change_kind})
+    names = CsvTable(KOMMUNE_NAMES_LOAD)
+    seen = set()
+    for row in gaz.name_rows():
+        key = (row["spelling"], row["kommune_nr"], row["valid_from"])
+        if key in seen:
+            continue
+        seen.add(key)
+        names.write({**row, "source_id": source_id, "current_kommune_nrs": _pg_array(row["current_kommune_nrs"])})
+    return kommuner, fylker, names

@@ -65,4 +65,6 @@ class KlassOptions(_Options):
 @register_parser("klass", "atlas_ingest.families.ssb.klass:parse")
 class KlassParseOptions(_Options):
     # Codes that are not places (e.g. 9999 "Uoppgitt") are kept but flagged by the marts.
-    pass
+    # derive_geography (Klass 131 only): also load the reform crosswalks and the name table that
+    # atlas_ingest.geo derives from the versions and the change table.
+    derive_geography: bool = False

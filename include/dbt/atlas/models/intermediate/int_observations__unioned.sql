@@ -25,3 +25,9 @@
 select * from {{ ref(model) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
+{#- Sources without a staging model yet (tests build constructed sources this way):
+    dbt build --vars '{extra_observation_sources: [ssb-99998]}' -#}
+{% for source_id in var('extra_observation_sources', []) %}
+union all
+{{ stg_observations(source_id) }}
+{% endfor %}
