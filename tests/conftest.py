@@ -2,7 +2,7 @@
 
 * `.atlas/env.sh` (written by `make setup`) is read before anything imports Airflow, so
   AIRFLOW_HOME and the DAG folder are the project's, never `~/airflow`.
-* The warehouse tests use a database of their own, `atlas_test`, created fresh on the same server
+* The warehouse tests use a database of their own, `atlas_test_<pid>`, created fresh on the same server
   as the configured warehouse (the bootstrap's local cluster, or ATLAS_WAREHOUSE_URL), so a test
   run never touches the demo's data. Subprocesses (`airflow dags test`) inherit it through the
   environment.
@@ -13,13 +13,15 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DB = "atlas_test"
+# One database per test session, so two suites (or a developer and CI) on one server never meet.
+TEST_DB = os.environ.get("ATLAS_TEST_DB") or f"atlas_test_{os.getpid()}"
 
 
 def _load_env_file() -> None:
@@ -52,6 +54,23 @@ _LANDING = tempfile.mkdtemp(prefix="atlas-test-landing-")
 os.environ["ATLAS_LANDING_ROOT"] = _LANDING
 
 
+def _private_airflow_metadata() -> None:
+    """Give the session its own copy of the migrated Airflow metadata DB (with the pools and
+    connections `make setup` applied) and its own Cosmos cache: SQLite allows one writer, and two
+    suites running `airflow dags test` on one file (a developer and CI, or parallel sessions) would
+    fail each other with "database is locked"."""
+    source = Path(os.environ["AIRFLOW_HOME"]) / "airflow.db"
+    if not source.exists() or os.environ.get("ATLAS_TEST_SHARED_AIRFLOW_DB"):
+        return
+    private = Path(tempfile.mkdtemp(prefix="atlas-test-airflow-"))
+    shutil.copy2(source, private / "airflow.db")
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{private / 'airflow.db'}"
+    os.environ["AIRFLOW__COSMOS__CACHE_DIR"] = str(private / "cosmos")
+
+
+_private_airflow_metadata()
+
+
 def _with_database(url: str, name: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
@@ -70,8 +89,8 @@ else:
 
 
 @pytest.fixture(scope="session")
-def warehouse_url() -> str:
-    """A freshly created `atlas_test` database with the migrations applied."""
+def warehouse_url():
+    """A freshly created test database with the migrations applied (dropped at the end)."""
     if _TEST_URL is None:
         pytest.fail("no warehouse configured: run the suite with `make test` (it sets up PostgreSQL), "
                     "or set ATLAS_WAREHOUSE_URL")
@@ -89,7 +108,13 @@ def warehouse_url() -> str:
     with warehouse.connect(_TEST_URL) as conn:
         warehouse.migrate(conn)
         registry.upsert_sources(conn)
-    return _TEST_URL
+    yield _TEST_URL
+    if os.environ.get("ATLAS_KEEP_TEST_DB"):
+        return
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                     (TEST_DB,))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(TEST_DB)))
 
 
 @pytest.fixture

@@ -319,6 +319,10 @@ class Gazetteer:
                              "is_ambiguous": key in ambiguous})
         return rows
 
+    def fylke_codes_named(self, name: str) -> set[str]:
+        """Fylke codes (any era) whose own name is `name` — no successors (see fylker_matching)."""
+        return set(self._fylke_names.get(fold(name), set()))
+
     def fylker_matching(self, hint: str) -> set[str]:
         """Fylke codes (any era) a hint names — by number or by name — plus their successors."""
         hint = hint.strip()

@@ -44,6 +44,9 @@ HOST_MIN_INTERVAL: dict[str, float] = {
     "folkehjelp.no": 1.0,
     "www.imdi.no": 1.0,
     "www.nav.no": 1.0,
+    "statistikk-data.fhi.no": 1.0,
+    # Udir's statistics portal says it is not meant for external use: half a second per request
+    "statistikkportalen.udir.no": 0.5,
 }
 DEFAULT_MIN_INTERVAL = 0.2
 
@@ -255,8 +258,9 @@ _RECORDED_HEADERS = {"content-type", "etag", "last-modified", "x-ratelimit-remai
 
 
 def _extension(content_type: str) -> str:
-    for marker, ext in (("json", ".json"), ("html", ".html"), ("xml", ".xml"), ("csv", ".csv"),
-                        ("spreadsheetml", ".xlsx"), ("zip", ".zip"), ("text/plain", ".txt")):
+    # spreadsheetml before xml: the xlsx type is `application/vnd.openxmlformats-…`
+    for marker, ext in (("json", ".json"), ("html", ".html"), ("spreadsheetml", ".xlsx"), ("xml", ".xml"),
+                        ("csv", ".csv"), ("zip", ".zip"), ("text/plain", ".txt")):
         if marker in content_type:
             return ext
     return ".bin"
@@ -467,14 +471,16 @@ class HttpClient:
             limiter.hold_until(seconds)
 
     # ---------------------------------------------------------------- robots.txt
-    def _check_robots(self, req: HttpRequest) -> None:
+    def robots(self, url: str):
+        """The parsed robots.txt (a protego `Protego`) of `url`'s host, fetched once per client.
+
+        A 404 means everything is allowed; any other failure raises (a scraper must not run on
+        without knowing the rules)."""
         from protego import Protego
 
-        parts = urlsplit(req.url)
-        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        if req.url == robots_url:
-            return
+        parts = urlsplit(url)
         if parts.netloc not in self._robots:
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             try:
                 text = self.get(robots_url).text
             except UpstreamError as exc:
@@ -483,6 +489,13 @@ class HttpClient:
                 else:
                     raise
             self._robots[parts.netloc] = Protego.parse(text)
-        if not self._robots[parts.netloc].can_fetch(req.full_url, self.user_agent):
+        return self._robots[parts.netloc]
+
+    def _check_robots(self, req: HttpRequest) -> None:
+        parts = urlsplit(req.url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        if req.url == robots_url:
+            return
+        if not self.robots(req.url).can_fetch(req.full_url, self.user_agent):
             raise RobotsDisallowed(f"{self.source_id}: robots.txt at {robots_url} disallows {req.full_url} "
                                    f"for {self.user_agent!r}; the run stops here", url=req.full_url)

@@ -35,6 +35,9 @@ class RunContext:
     data_interval_end: datetime | None = None
     force: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    run_type: str | None = None  # Airflow's: scheduled, manual, backfill, asset_triggered
+    # The periods this run is asked for (canonical ids), or None for the source's latest data.
+    periods: list[str] | None = None
     last_success: dict[str, Any] | None = None
     client: HttpClient | None = None
     landing: LandingStore | None = None
@@ -119,6 +122,14 @@ class ParseResult:
     records: int  # everything the parser looked at, quarantined included
     periods: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Counts for raw.ingest_runs.details (a scraper's fetched / unchanged / failed pages …).
+    details: dict[str, Any] = field(default_factory=dict)
+    # "module:function" that writes the staged tables instead of the slice replace, for sources
+    # whose raw tables are merged (upsert by key, children rewritten only when their parent
+    # changed, rows marked inactive instead of deleted). Called inside load's one transaction
+    # as merge(conn, stages, source_id=…, ingest_run_id=…) with `stages` the
+    # [(TableLoad, staging table)] pairs in table order; returns a LoadResult per table.
+    merge: str | None = None
 
 
 class FetchAdapter(Protocol):
@@ -134,6 +145,11 @@ class Parser(Protocol):
 def _resolve(path: str) -> Any:
     module, _, attr = path.partition(":")
     return getattr(importlib.import_module(module), attr)
+
+
+def resolve(path: str) -> Any:
+    """A "module:attribute" string (the registries' and ParseResult.merge's form) → the object."""
+    return _resolve(path)
 
 
 def adapter_for(manifest: Manifest) -> FetchAdapter:

@@ -18,7 +18,7 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -120,6 +120,9 @@ class FetchKind(StrEnum):
     sitemap_scrape = "sitemap_scrape"
     static_dump = "static_dump"
     qlik = "qlik"
+    nav_xlsx = "nav_xlsx"  # NAV's statistics pages: one xlsx report per year, found by its report code
+    bufdir_zip = "bufdir_zip"  # Bufdir's monitor pages: one ZIP of xlsx workbooks per edition
+    udir_api = "udir_api"  # Udir's statistikkportalen (rapportering rest/v1): report pivots
 
 
 class _Strict(BaseModel):
@@ -153,6 +156,18 @@ class MicrodataMeasure(_Strict):
     valueDomain: dict[str, Any]
 
 
+class MicrodataBreakdown(_Strict):
+    """One published breakdown: the rows whose `dimensions` match, with `sum_over` summed away
+    (additive measures only). microdata allows one measure per dataset, so each breakdown of
+    each contents code is its own dataset, named `<source>_<code>_<name>`."""
+
+    name: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    label: str = Field(min_length=1)
+    dimensions: dict[str, str] = Field(default_factory=dict)
+    sum_over: list[str] = Field(default_factory=list)
+    contents_codes: list[str] | None = None
+
+
 class MicrodataSpec(_Strict):
     """What the microdata.no export needs that the data itself cannot tell."""
 
@@ -162,6 +177,12 @@ class MicrodataSpec(_Strict):
     populationDescription: str | None = None
     spatialCoverageDescription: str = "Norge"
     measure: MicrodataMeasure
+    # The breakdowns exported (`atlas export microdata`). Empty: a source without breakdowns
+    # exports each contents code once; a source with breakdowns exports nothing until listed.
+    published: list[MicrodataBreakdown] = Field(default_factory=list)
+    # Coded measures (measures kind `code`): contents code -> {code: label}, exported as an
+    # enumerated value domain with the suppression markers as sentinelAndMissingValues.
+    code_lists: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class MeasureKind(StrEnum):
@@ -206,6 +227,20 @@ class Measures(_Strict):
         return self.by_code.get(code, self.default)
 
 
+class IntervalPeriods(_Strict):
+    """Which periods a data interval stands for (backfills, and scheduled runs of sources with
+    `schedule_periods: interval`).
+
+    `overlap` (the default): every period the interval overlaps — an annual table checked monthly
+    loads the year. `ended`: the periods whose last day falls inside the interval, `lag_months`
+    earlier — for sources published per period some time after it ends (NAV): a run scheduled on
+    the 20th of each month covers the month that ended during its interval, and a quarterly
+    source published about two months after the quarter uses `lag_months: 2`."""
+
+    rule: Literal["overlap", "ended"] = "overlap"
+    lag_months: int = Field(default=0, ge=0, le=24)
+
+
 OBSERVATIONS_TABLE = "raw.observations"
 
 
@@ -242,6 +277,12 @@ class Manifest(_Strict):
     suppression_markers: dict[str, str] = Field(default_factory=dict)
     # Cron expression overriding the cadence's default schedule for this source's family.
     schedule: str | None = None
+    # Which periods a scheduled run fetches: `latest` (the manifest's own selection, e.g. SSB's
+    # top(n), skipped when upstream has not changed) or `interval` (the periods of the run's data
+    # interval, for sources published per period on a known release day). Backfills always use
+    # the data interval; a manual run may name `periods` in its params.
+    schedule_periods: Literal["latest", "interval"] = "latest"
+    interval_periods: IntervalPeriods = Field(default_factory=IntervalPeriods)
     # Reference data other sources of the family are checked against (Klass 131): its task group
     # runs first in the family DAG, and the others start when it is done (whatever its outcome).
     reference: bool = False
@@ -317,6 +358,7 @@ def register_fetch_kind(kind: str, adapter: str):
     """Decorate the options model of a fetch kind; `adapter` is "module:Class"."""
 
     def wrap(model: type[BaseModel]) -> type[BaseModel]:
+        _refuse_second_owner(FETCH_ADAPTERS, "fetch kind", kind, adapter)
         FETCH_OPTIONS[kind] = model
         FETCH_ADAPTERS[kind] = adapter
         return model
@@ -328,11 +370,20 @@ def register_parser(name: str, parser: str):
     """Decorate the options model of a parser; `parser` is "module:function"."""
 
     def wrap(model: type[BaseModel]) -> type[BaseModel]:
+        _refuse_second_owner(PARSERS, "parser", name, parser)
         PARSE_OPTIONS[name] = model
         PARSERS[name] = parser
         return model
 
     return wrap
+
+
+def _refuse_second_owner(registry: dict[str, str], what: str, name: str, implementation: str) -> None:
+    # Two families registering one name would silently swap each other's implementation,
+    # depending on import order; re-registering the same implementation (a reload) is fine.
+    if registry.get(name, implementation) != implementation:
+        raise ValueError(f"{what} {name!r} is registered twice: {registry[name]} and {implementation}; "
+                         "give one of them another name")
 
 
 class ManifestError(ValueError):

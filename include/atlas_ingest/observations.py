@@ -139,6 +139,11 @@ class ObservationWriter:
         self.periods.add(period_id)
         return True
 
+    def reject(self, *, locator: str, reason: str, **fields: Any) -> bool:
+        """Count a cell the caller already knows is unusable (a family-specific rule) and quarantine it."""
+        self.records += 1
+        return self._reject(locator, reason, dict(fields))
+
     def _reject(self, locator: str, reason: str, payload: dict[str, Any]) -> bool:
         self.quarantine.append({"locator": locator, "reason": reason, "payload": payload})
         return False

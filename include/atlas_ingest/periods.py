@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 GRAINS = ("P1Y", "P1M", "P3M", "P2Y", "P3Y", "P5Y", "SCHOOL_YEAR", "POINT")
 
@@ -126,3 +126,63 @@ def is_valid_period_id(period_id: str) -> bool:
 
 # Canonical ids, as a regular expression (used by the GX raw suites).
 CANONICAL_PERIOD_REGEX = r"^(\d{4}|\d{4}M(0[1-9]|1[0-2])|\d{4}K[1-4]|\d{4}-\d{4}|\d{4}-\d{2}-\d{2})$"
+
+
+def periods_in_interval(grain: str, start: date, end: date) -> list[str]:
+    """Canonical ids of the periods of `grain` a data interval [start, end) covers.
+
+    A period counts when it overlaps the interval (a monthly run inside 2023 backfills the year
+    2023); rolling windows count by the year they end in, school years by overlap. POINT sources
+    have no interval semantics and return [] (the caller falls back to the latest data).
+    """
+    if end <= start:
+        end = start + timedelta(days=1)
+    last = end - timedelta(days=1)
+    if grain == "P1Y":
+        return [str(y) for y in range(start.year, last.year + 1)]
+    if grain == "P1M":
+        out, y, m = [], start.year, start.month
+        while (y, m) <= (last.year, last.month):
+            out.append(f"{y}M{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+    if grain == "P3M":
+        out, y, q = [], start.year, (start.month - 1) // 3 + 1
+        while (y, q) <= (last.year, (last.month - 1) // 3 + 1):
+            out.append(f"{y}K{q}")
+            y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+        return out
+    if grain in ("P2Y", "P3Y", "P5Y"):
+        span = int(grain[1])
+        return [f"{y - span + 1}-{y}" for y in range(start.year, last.year + 1)]
+    if grain == "SCHOOL_YEAR":
+        first = start.year if start.month >= 8 else start.year - 1
+        final = last.year if last.month >= 8 else last.year - 1
+        return [f"{y}-{y + 1}" for y in range(first, final + 1)]
+    return []
+
+
+def periods_ended_in_interval(grain: str, start: date, end: date, lag_months: int = 0) -> list[str]:
+    """Canonical ids of the periods of `grain` whose last day falls in [start, end), shifted
+    `lag_months` back: the periods a run on that interval can expect to be published.
+
+    Monthly and quarterly grains only (the sources that publish per period after a release lag);
+    other grains fall back to `periods_in_interval` of the shifted interval."""
+    if end <= start:
+        end = start + timedelta(days=1)
+    start, end = _shift_months(start, -lag_months), _shift_months(end, -lag_months)
+    if grain not in ("P1M", "P3M"):
+        return periods_in_interval(grain, start, end)
+    out = []
+    for period_id in periods_in_interval(grain, start, end):
+        last_day = parse_period(period_id, grain).end
+        if start <= last_day < end:
+            out.append(period_id)
+    return out
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

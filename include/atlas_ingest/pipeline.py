@@ -21,10 +21,24 @@ from typing import Any
 
 from atlas_ingest import registry, warehouse
 from atlas_ingest.http import HttpClient
-from atlas_ingest.kinds import Fetched, ParseResult, Plan, PlannedRequest, RunContext, adapter_for, parser_for
+from atlas_ingest.kinds import (
+    Fetched,
+    ParseResult,
+    Plan,
+    PlannedRequest,
+    RunContext,
+    adapter_for,
+    parser_for,
+    resolve,
+)
 from atlas_ingest.landing import LandingStore
 from atlas_ingest.manifest import OBSERVATIONS_TABLE, FetchKind, Manifest, get_manifest
-from atlas_ingest.periods import CANONICAL_PERIOD_REGEX
+from atlas_ingest.periods import (
+    CANONICAL_PERIOD_REGEX,
+    parse_period,
+    periods_ended_in_interval,
+    periods_in_interval,
+)
 
 log = logging.getLogger("atlas_ingest.pipeline")
 
@@ -40,16 +54,45 @@ class TooFewRows(RuntimeError):
     pass
 
 
+LOCAL_TZ = "Europe/Oslo"
+
+
+def periods_for_run(manifest: Manifest, *, params: dict[str, Any], run_type: str | None,
+                    data_interval_start: datetime | None, data_interval_end: datetime | None) -> list[str] | None:
+    """Which periods a run fetches: the `periods` param; else, for a backfill (or a source that
+    schedules by interval), the periods its data interval covers; else None (the latest data)."""
+    if params.get("periods"):
+        return [parse_period(p, manifest.period_grain.value).period_id for p in params["periods"]]
+    by_interval = run_type == "backfill" or (run_type == "scheduled" and manifest.schedule_periods == "interval")
+    if not by_interval or data_interval_start is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(LOCAL_TZ)  # the interval is cut in Norwegian local time, like the cron schedule
+    start = data_interval_start.astimezone(tz).date()
+    end = (data_interval_end or data_interval_start).astimezone(tz).date()
+    rule = manifest.interval_periods
+    if rule.rule == "ended":
+        # [] (not None): no period of the source ended in this interval, so the run has nothing to
+        # load — it must not fall back to the latest data
+        return periods_ended_in_interval(manifest.period_grain.value, start, end, rule.lag_months)
+    return periods_in_interval(manifest.period_grain.value, start, end) or None
+
+
 def make_context(source_id: str, *, run_key: str | None = None, dag_id: str | None = None,
                  data_interval_start: datetime | None = None, data_interval_end: datetime | None = None,
-                 force: bool = False, params: dict[str, Any] | None = None,
+                 force: bool = False, params: dict[str, Any] | None = None, run_type: str | None = None,
                  mode: str | None = None) -> RunContext:
     manifest = get_manifest(source_id)
     client = HttpClient(source_id=manifest.id, snapshot_dir=manifest.snapshot_dir, mode=mode,
                         respect_robots=manifest.fetch.kind in SCRAPED_KINDS)
+    params = dict(params or {})
+    periods = periods_for_run(manifest, params=params, run_type=run_type, data_interval_start=data_interval_start,
+                              data_interval_end=data_interval_end)
     return RunContext(manifest=manifest, run_key=run_key or f"cli-{uuid.uuid4().hex[:12]}", dag_id=dag_id,
                       data_interval_start=data_interval_start, data_interval_end=data_interval_end,
-                      force=force, params=dict(params or {}), client=client, landing=LandingStore())
+                      force=force, params=params, client=client, landing=LandingStore(), run_type=run_type,
+                      periods=periods)
 
 
 @contextlib.contextmanager
@@ -96,6 +139,8 @@ def discover(ctx: RunContext) -> dict[str, Any]:
             warehouse.update_run(conn, run_id, upstream_updated=plan.upstream_updated,
                                  upstream_version=plan.upstream_version,
                                  details={"planned_requests": len(plan.requests), **plan.notes})
+            if ctx.periods:
+                log.info("%s: this %s run asks for period(s) %s", m.id, ctx.run_type or "", ", ".join(ctx.periods))
             if plan.skip and not ctx.force:
                 warehouse.update_run(conn, run_id, status="skipped", finished_at=datetime.now(timezone.utc),
                                      details={"skip_reason": plan.skip_reason})
@@ -159,7 +204,8 @@ def parse(ctx: RunContext, fetched_result: dict[str, Any]) -> dict[str, Any]:
             rows = sum(t.rows for t in result.tables)
             warehouse.update_run(conn, run_id, rows_in=rows, rows_quarantined=len(result.quarantine),
                                  periods=sorted(result.periods) or None,
-                                 details={"records_seen": result.records, "warnings": result.warnings[:50]})
+                                 details={"records_seen": result.records, "warnings": result.warnings[:50],
+                                          **result.details})
     log.info("%s: parsed %d records → %d rows, %d quarantined, periods %s", m.id, result.records, rows,
              len(result.quarantine), ", ".join(sorted(result.periods)) or "-")
     return {
@@ -169,12 +215,24 @@ def parse(ctx: RunContext, fetched_result: dict[str, Any]) -> dict[str, Any]:
         "records": result.records,
         "quarantined": len(result.quarantine),
         "periods": sorted(result.periods),
+        **({"merge": result.merge} if result.merge else {}),
     }
 
 
 # ------------------------------------------------------------------------------------ load
 def raw_suite_name(table: str) -> str:
     return table.replace(".", "_")
+
+
+def raw_suites(table: str, m: Manifest) -> list[str]:
+    """The table's suite, plus the provider's own when it has one (e.g. raw_observations__fhi)."""
+    from atlas_ingest import quality
+
+    names = [raw_suite_name(table)]
+    specific = f"{raw_suite_name(table)}__{m.provider.value}"
+    if quality.suite_path(specific).exists():
+        names.append(specific)
+    return names
 
 
 def _suite_variables(m: Manifest) -> dict[str, Any]:
@@ -217,12 +275,17 @@ def load(ctx: RunContext, parsed: dict[str, Any]) -> dict[str, Any]:
                             conn.commit()
                             _check_quarantine_share(m, run_id, total, parsed["records"],
                                                     [{"reason": r} for r in reasons])
-                    quality.gate(raw_suite_name(spec.table), query=f"SELECT * FROM {stage}",
-                                 target=f"{stage} (staged {spec.table})", variables=_suite_variables(m),
-                                 extra=_quarantine_expectation(run_id, parsed["records"], m.quarantine_max_share))
+                    for suite in raw_suites(spec.table, m):
+                        quality.gate(suite, query=f"SELECT * FROM {stage}",
+                                     target=f"{stage} (staged {spec.table})", variables=_suite_variables(m),
+                                     extra=(_quarantine_expectation(run_id, parsed["records"], m.quarantine_max_share)
+                                            if suite == raw_suite_name(spec.table) else None))
                 # one transaction for every table of the source and the run's bookkeeping
                 with conn.transaction():
-                    results = [warehouse.replace_slices(conn, spec, stage, m.id) for spec, stage in stages]
+                    if parsed.get("merge"):
+                        results = resolve(parsed["merge"])(conn, stages, source_id=m.id, ingest_run_id=run_id)
+                    else:
+                        results = [warehouse.replace_slices(conn, spec, stage, m.id) for spec, stage in stages]
                     conn.execute("UPDATE raw.ingest_runs SET rows_out = %s, step = 'load' WHERE ingest_run_id = %s",
                                  (sum(r.inserted for r in results), run_id))
             finally:
@@ -279,11 +342,12 @@ def validate_raw(ctx: RunContext, loaded: dict[str, Any]) -> dict[str, Any]:
                 if table == m.raw_table and total < m.min_rows:
                     raise TooFewRows(f"{m.id}: {table} holds {total} rows for this source, below the manifest's "
                                      f"min_rows {m.min_rows}")
-                outcome = quality.gate(raw_suite_name(table), target=f"{table} where source_id = {m.id!r}",
-                                       query=f"SELECT * FROM {table} WHERE source_id = '{m.id}'",
-                                       variables=_suite_variables(m))
-                summaries.append({"table": table, "rows": total, "suite": outcome.suite,
-                                  "expectations": outcome.evaluated})
+                for suite in raw_suites(table, m):
+                    outcome = quality.gate(suite, target=f"{table} where source_id = {m.id!r}",
+                                           query=f"SELECT * FROM {table} WHERE source_id = '{m.id}'",
+                                           variables=_suite_variables(m))
+                    summaries.append({"table": table, "rows": total, "suite": outcome.suite,
+                                      "expectations": outcome.evaluated})
             warehouse.update_run(conn, run_id, status="success", finished_at=datetime.now(timezone.utc),
                                  details={"validated": summaries})
     log.info("%s: raw validated — %s", m.id, json.dumps(summaries))

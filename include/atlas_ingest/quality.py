@@ -98,7 +98,14 @@ def run_suite(name: str, *, query: str, target: str, variables: dict[str, Any] |
     batch = asset.add_batch_definition_whole_table("all_rows")
     suite = context.suites.add(gx.ExpectationSuite(name=definition["name"], expectations=expectations))
     validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{name}_run", data=batch, suite=suite))
-    result = validation.run(result_format="SUMMARY")
+    try:
+        result = validation.run(result_format="SUMMARY")
+    finally:
+        # GX keeps its SQLAlchemy engine (and pooled connections) until garbage collection; a
+        # family DAG runs dozens of suites in one process, so release them now
+        engine = getattr(datasource.get_execution_engine(), "engine", None)
+        if engine is not None:
+            engine.dispose()
 
     failures = []
     for item in result.results:

@@ -352,7 +352,9 @@ def quarantine_unplaceable_regions(conn: psycopg.Connection, stage: str, source_
     * a kommune code Klass 131 has never had → "unknown kommune code";
     * a kommune code with a figure (any status but `.`) for a period it was not valid in →
       "used outside its validity";
-    * a bydel code whose first four digits are no kommune, a fylke code no kommune starts with.
+    * a bydel code whose first four digits are no kommune, or (once Klass 103 is loaded) that is
+      no bydel Klass knows, not even through its kommune's renumbering (Bergen 1201xx → 4601xx);
+    * a fylke code no kommune starts with.
     Returns (rows moved, whether the check could run): before the ssb-klass-kommuner source has
     loaded there is nothing to check against, and the check is skipped with a warning.
     """
@@ -366,6 +368,7 @@ def quarantine_unplaceable_regions(conn: psycopg.Connection, stage: str, source_
     moved = conn.execute(sql.SQL("""
         WITH k AS (SELECT code, valid_from, valid_to FROM raw.klass_codes
                     WHERE source_id = 'ssb-klass-kommuner' AND code <> '9999'),
+        b AS (SELECT DISTINCT code FROM raw.klass_codes WHERE source_id = 'ssb-klass-bydeler'),
         judged AS (
             SELECT s.ctid AS row_id, s.*,
                    CASE
@@ -381,6 +384,14 @@ def quarantine_unplaceable_regions(conn: psycopg.Connection, stage: str, source_
                                                FROM k WHERE k.code = s.region_code) || ')'
                      WHEN s.region_level = 'bydel' AND NOT EXISTS (SELECT 1 FROM k WHERE k.code = left(s.region_code, 4))
                        THEN 'bydel code ' || s.region_code || ' belongs to no known kommune'
+                     WHEN s.region_level = 'bydel' AND EXISTS (SELECT 1 FROM b)
+                          AND NOT EXISTS (SELECT 1 FROM b WHERE b.code = s.region_code)
+                          AND NOT EXISTS (SELECT 1 FROM raw.kommune_crosswalk x JOIN b
+                                            ON b.code = x.current_kommune_nr || right(s.region_code, 2)
+                                          WHERE x.source_id = 'ssb-klass-kommuner' AND x.n_current = 1
+                                            AND x.kommune_nr = left(s.region_code, 4))
+                       THEN 'bydel code ' || s.region_code || ' is not in Klass 103, not even through its '
+                            || 'kommune''s renumbering'
                      WHEN s.region_level = 'fylke' AND NOT EXISTS (SELECT 1 FROM k WHERE left(k.code, 2) = s.region_code)
                        THEN 'fylke code ' || s.region_code || ' is the prefix of no known kommune'
                    END AS reason

@@ -102,9 +102,11 @@ def test_marts_dag_is_scheduled_on_every_family_asset(dagbag):
     assert uris == {f"atlas://raw/{f}" for f in families}
     assert "validate_marts" in marts.task_dict
     dbt_tasks = [t for t in marts.tasks if t.task_id.startswith("dbt.")]
-    # Cosmos renders each model with its tests right after it (TestBehavior.AFTER_EACH)
-    assert "dbt.fact_kommune_indicators.run" in marts.task_dict
-    assert "dbt.fact_kommune_indicators.test" in marts.task_dict["dbt.fact_kommune_indicators.run"].downstream_task_ids
+    # Cosmos renders each model as one `dbt build` task: the model, then its tests (TestBehavior.BUILD)
+    fact = marts.task_dict["dbt.fact_kommune_indicators_model_build"]
+    assert "build" in fact.base_cmd and fact.select == ["fqn:atlas.marts.fact_kommune_indicators"] or \
+        "fqn:atlas.marts.fact_kommune_indicators" in str(fact.select)
+    assert "dbt.fact_kommune_indicators_annual_model_build" in fact.downstream_task_ids
     gate_upstream = {t.task_id for t in marts.task_dict["validate_marts"].get_flat_relatives(upstream=True)}
     assert {t.task_id for t in dbt_tasks} <= gate_upstream, "the GX mart gate must wait for every dbt task"
     assert all(t.pool == "dbt" for t in dbt_tasks)

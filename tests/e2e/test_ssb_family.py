@@ -1,44 +1,27 @@
-"""End to end: `airflow dags test ssb` then `airflow dags test atlas_marts`, replay mode, real PostgreSQL.
+"""End to end, SSB: what `airflow dags test ssb` (inside the session's `atlas demo`, see conftest)
+loaded, and what the marts DAG built from it — replay mode, real PostgreSQL.
 
-Runs the DAGs exactly as the scheduler would build them (Airflow parses dags/, Cosmos renders
-the dbt project, GX gates run), against the session's `atlas_test` database, then reads the
-warehouse to check what landed.
+The DAGs run exactly as the scheduler would build them (Airflow parses dags/, Cosmos renders the
+dbt project, GX gates run), against the session's test database; the tests read the warehouse.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 
 from atlas_ingest.manifest import manifests_for_family
 
+from tests.support.replay import dags_test
+
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
-def dags_test(dag_id: str, tmp_path) -> str:
-    log = tmp_path / f"{dag_id}.log"
-    with log.open("w") as out:
-        result = subprocess.run([sys.executable, "-m", "airflow", "dags", "test", dag_id], stdout=out,
-                                stderr=subprocess.STDOUT, env={**os.environ}, timeout=900)
-    text = log.read_text(errors="replace")
-    assert result.returncode == 0, f"airflow dags test {dag_id} failed:\n{text[-4000:]}"
-    assert "state=success" in text, f"{dag_id} did not finish in state success:\n{text[-4000:]}"
-    return text
-
-
 @pytest.fixture(scope="module")
-def ssb_loaded(warehouse_url, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e-ssb")
-    started = time.monotonic()
-    ssb_log = dags_test("ssb", tmp)
-    ssb_seconds = time.monotonic() - started
-    dags_test("posten", tmp)
-    marts_log = dags_test("atlas_marts", tmp)
-    return {"ssb_log": ssb_log, "marts_log": marts_log, "ssb_seconds": ssb_seconds, "tmp": tmp}
+def ssb_loaded(replayed):
+    return {"ssb_log": replayed.log("ssb"), "marts_log": replayed.log("atlas_marts"),
+            "ssb_seconds": replayed.seconds.get("ssb", 0.0), "tmp": replayed.log_dir}
 
 
 def test_every_ssb_source_succeeded_with_its_rows(ssb_loaded, db):
@@ -102,7 +85,7 @@ def test_gx_gates_ran_on_raw_and_marts(ssb_loaded):
 
 def test_rerunning_the_family_is_quick_and_skips_unchanged_tables(ssb_loaded, db):
     started = time.monotonic()
-    dags_test("ssb", ssb_loaded["tmp"])
+    dags_test("ssb", ssb_loaded["tmp"], name="ssb-rerun")
     elapsed = time.monotonic() - started
     statuses = db.execute(
         """SELECT DISTINCT ON (source_id) status FROM raw.ingest_runs

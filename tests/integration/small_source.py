@@ -129,3 +129,35 @@ def csv_rows(cells: list[tuple[str, str, int, int]]) -> bytes:
         dims = json.dumps({"Kjonn": str(sex)}).replace('"', '""')
         lines.append(f'{SOURCE_ID},99999,{region},kommune,{period},Personer1,"{dims}",{value},')
     return ("\n".join(lines) + "\n").encode()
+
+
+def write_yearly_source(root: Path, *, source_id: str = "ssb-99997", family: str = "testbackfill",
+                        years: tuple[str, ...] = ("2021", "2022", "2023")) -> Path:
+    """A yearly-scheduled source whose snapshots answer one request per single year, as a backfill
+    run asks them (the planner narrows `Tid` to the run's period)."""
+    folder = root / source_id
+    (folder / "snapshots").mkdir(parents=True, exist_ok=True)
+    manifest = (MANIFEST.replace(SOURCE_ID, source_id).replace("family: testfamily", f"family: {family}")
+                .replace("table: \"99999\"", "table: \"99997\"")
+                .replace("cadence: annual", "cadence: annual\nschedule: \"0 0 1 1 *\"")
+                .replace('Tid: ["*"]', 'Tid: ["top(1)"]'))
+    (folder / "manifest.yml").write_text(manifest)
+    store = SnapshotStore(folder / "snapshots")
+    headers = {"content-type": "application/json; charset=utf-8"}
+    meta = metadata("2025-01-01T07:00:00Z")
+    meta["dimension"]["Tid"]["category"] = {"index": {y: i for i, y in enumerate(years)}, "label": {y: y for y in years}}
+    meta["size"][3] = len(years)
+    store.record(HttpRequest("GET", f"{ENDPOINT}/tables/99997/metadata", (("lang", "no"), ("outputFormat", "json-stat2"))),
+                 200, headers, json.dumps(meta).encode())
+    for year in years:
+        doc = json.loads(json.dumps(meta))
+        doc["dimension"]["Tid"]["category"] = {"index": {year: 0}, "label": {year: year}}
+        doc["size"][3] = 1
+        doc["value"] = [1000 * (r + 1) + 10 * s + int(year) % 100 for r in range(3) for s in range(2)]
+        params = (("lang", "no"), ("outputFormat", "json-stat2"), ("valueCodes[Region]", "0301,1103,5001"),
+                  ("valueCodes[Kjonn]", "1,2"), ("valueCodes[ContentsCode]", "Personer1"), ("valueCodes[Tid]", year))
+        store.record(HttpRequest("GET", f"{ENDPOINT}/tables/99997/data", params), 200, headers, json.dumps(doc).encode())
+    from atlas_ingest.manifest import _load_all
+
+    _load_all.cache_clear()
+    return folder

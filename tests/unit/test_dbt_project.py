@@ -76,3 +76,10 @@ def test_dbt_manifest_is_current_when_present():
     model_files = {p.stem for p in (DBT / "models").rglob("*.sql")}
     in_manifest = {n.split(".")[-1] for n in nodes if n.startswith("model.")}
     assert model_files == in_manifest, "target/manifest.json is stale: run `make dbt-manifest`"
+
+
+def test_the_health_mart_counts_every_raw_table_a_source_loads_into():
+    health = (DBT / "models" / "marts" / "mart_ingest_health.sql").read_text()
+    counted = set(re.findall(r"source\('raw\w*', '([a-z_]+)'\)", health))
+    primary = {m.raw_table.split(".", 1)[1] for m in load_manifests()}
+    assert primary - {"ingest_runs", "quarantine"} <= counted, f"not counted in mart_ingest_health: {primary - counted}"

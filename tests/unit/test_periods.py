@@ -128,3 +128,23 @@ def test_grains_match_the_manifest_enum():
     from atlas_ingest.manifest import PeriodGrain
 
     assert set(GRAINS) == {g.value for g in PeriodGrain}
+
+
+# ------------------------------------------------------------------------------------ data intervals
+from atlas_ingest.periods import periods_in_interval  # noqa: E402
+
+
+@pytest.mark.parametrize("grain, start, end, expected", [
+    ("P1Y", date(2021, 1, 1), date(2022, 1, 1), ["2021"]),                 # a yearly interval
+    ("P1Y", date(2023, 3, 3), date(2023, 4, 3), ["2023"]),                 # a monthly run inside 2023
+    ("P1Y", date(2021, 1, 1), date(2024, 1, 1), ["2021", "2022", "2023"]),
+    ("P1M", date(2024, 1, 5), date(2024, 2, 5), ["2024M01", "2024M02"]),   # monthly, release on the 5th
+    ("P1M", date(2024, 12, 1), date(2025, 1, 1), ["2024M12"]),
+    ("P3M", date(2024, 1, 1), date(2024, 7, 1), ["2024K1", "2024K2"]),
+    ("P3Y", date(2021, 1, 1), date(2022, 1, 1), ["2019-2021"]),           # windows by the year they end
+    ("SCHOOL_YEAR", date(2023, 9, 1), date(2024, 9, 1), ["2023-2024", "2024-2025"]),
+    ("POINT", date(2024, 1, 1), date(2025, 1, 1), []),
+    ("P1Y", date(2024, 5, 1), date(2024, 5, 1), ["2024"]),                 # a zero-length interval
+])
+def test_periods_in_interval(grain, start, end, expected):
+    assert periods_in_interval(grain, start, end) == expected

@@ -137,7 +137,7 @@ def test_time_and_contents_alone_above_the_limit_is_an_error():
     selection = {"Region": ["0301", "4601"], "ContentsCode": list(CONTENTS.values), "Tid": list(YEARS)}
     with pytest.raises(PlannerError) as err:
         split_selection(selection, DIMS, 30)  # 2 × 20 = 40 cells even for one region
-    assert "only time/contents dimensions are left to split" in str(err.value)
+    assert "only ContentsCode, Tid are left to split" in str(err.value)
     assert "40 cells" in str(err.value) and "below 30 cells" in str(err.value)
 
 
@@ -255,7 +255,7 @@ def test_unknown_dimension_and_empty_selection_are_errors():
 
 
 def test_plan_raises_when_time_and_contents_exceed_the_limit():
-    with pytest.raises(PlannerError, match="narrow the time or contents selection"):
+    with pytest.raises(PlannerError, match="narrow the time or measure \(contents\) selection"):
         plan({"Region": sel("0301", "0302"), "Tid": sel("*")}, max_cells=39)
 
 

@@ -71,3 +71,10 @@ def family_schedule(cadences: list[Cadence], overrides: list[str]) -> str:
         return distinct[0]
     most_frequent = min(cadences, key=_FREQUENCY_ORDER.index)
     return SCHEDULE_BY_CADENCE[most_frequent]
+
+
+def run_failure_callbacks() -> list:
+    """The DAG's own on_failure_callback: one summary alert per failed run."""
+    from atlas_ingest.airflow.notifiers import AtlasRunFailedNotifier
+
+    return [AtlasRunFailedNotifier()]

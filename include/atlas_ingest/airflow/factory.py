@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_ingest.airflow.defaults import START_DATE, STEP_TIMEOUTS, default_args, family_schedule
+from atlas_ingest.airflow.defaults import (
+    START_DATE,
+    STEP_TIMEOUTS,
+    default_args,
+    family_schedule,
+    run_failure_callbacks,
+)
 from atlas_ingest.manifest import FetchKind, Manifest, PresentationPolicy, manifests_for_family
 
 SCRAPED = {FetchKind.html, FetchKind.sitemap_scrape}
@@ -39,6 +45,8 @@ def _context(source_id: str):
         data_interval_end=ctx.get("data_interval_end"),
         force=bool(params.get("force", False)),
         params=params,
+        # the Task SDK's DagRunType is a str Enum whose str() is "DagRunType.BACKFILL": use .value
+        run_type=getattr(getattr(dag_run, "run_type", None), "value", None) or getattr(dag_run, "run_type", None),
     ), params
 
 
@@ -109,7 +117,7 @@ def family_doc(family: str, manifests: list[Manifest], intro: str) -> str:
 
 
 def build_family_dag(family: str, *, intro: str = ""):
-    from airflow.sdk import DAG, Asset, Param, TaskGroup, task
+    from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, TaskGroup, task
 
     manifests = manifests_for_family(family)
     if not manifests:
@@ -120,10 +128,15 @@ def build_family_dag(family: str, *, intro: str = ""):
     dag = DAG(
         dag_id=family,
         description=f"Atlas ingest: {', '.join(source_ids)}"[:200],
-        schedule=family_schedule([m.cadence for m in manifests], [m.schedule for m in manifests if m.schedule]),
+        # real data intervals (Airflow 3's plain cron strings have none): a backfill run's interval
+        # decides the periods it loads
+        schedule=CronDataIntervalTimetable(
+            family_schedule([m.cadence for m in manifests], [m.schedule for m in manifests if m.schedule]),
+            timezone="Europe/Oslo"),
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
+        on_failure_callback=run_failure_callbacks(),
         default_args=default_args(),
         tags=family_tags(manifests),
         doc_md=family_doc(family, manifests, intro),
@@ -132,6 +145,9 @@ def build_family_dag(family: str, *, intro: str = ""):
                              description="Run only these sources (empty = all)."),
             "force": Param(False, type="boolean",
                            description="Fetch and load even when upstream reports no change."),
+            "periods": Param([], type="array", items={"type": "string"},
+                             description="Load these periods (e.g. 2023, 2024M03) instead of the latest; "
+                                         "backfills use their data interval."),
         },
     )
     with dag:

@@ -1,19 +1,23 @@
 """The marts DAG: dbt (rendered by astronomer-cosmos) then Great Expectations mart gates.
 
 * Scheduled on the family Assets (`atlas://raw/<family>`): any validated raw refresh triggers it.
-* Cosmos renders one Airflow task per dbt model/seed with its tests right after it
-  (`TestBehavior.AFTER_EACH`), from `target/manifest.json` (`LoadMode.DBT_MANIFEST`, built by
+* Cosmos renders one Airflow task per dbt model/seed that builds it and runs its tests in the same
+  `dbt build` (`TestBehavior.BUILD`: a failing test fails the task, so nothing downstream builds
+  on a model that failed its tests; one task per node instead of a run and a test task halves
+  the DAG's task count and its run time — each task pays dbt's start-up), from `target/manifest.json` (`LoadMode.DBT_MANIFEST`, built by
   `make setup`), so parsing this DAG never shells out to dbt. Tasks run dbt in-process
   (`InvocationMode.DBT_RUNNER`), with the profile built from the `atlas_warehouse` connection.
 * `validate_marts` runs the GX mart suites; only when they pass is `atlas://marts` emitted, so
   downstream consumers never see marts that failed their gates.
+* `alert_stale_sources` sends one `source_stale` alert when mart_ingest_health shows sources
+  past their freshness budget.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from atlas_ingest.airflow.defaults import START_DATE, default_args
+from atlas_ingest.airflow.defaults import START_DATE, default_args, run_failure_callbacks
 from atlas_ingest.airflow.factory import raw_asset_uri
 from atlas_ingest.manifest import load_manifests
 from atlas_ingest.settings import DBT_PROJECT_DIR
@@ -24,6 +28,9 @@ MART_SUITES = {
     # suite name -> (query, what it checks)
     "mart_fact_kommune_indicators": "SELECT * FROM marts.fact_kommune_indicators",
     "mart_dim_kommune": "SELECT * FROM marts.dim_kommune",
+    "mart_coverage_gap": "SELECT * FROM marts.mart_coverage_gap",
+    "mart_dim_school": "SELECT * FROM marts.dim_school",
+    "mart_fact_school_indicators": "SELECT * FROM marts.fact_school_indicators",
 }
 
 DOC = f"""
@@ -38,7 +45,8 @@ model followed by its dbt tests), then gates the result with Great Expectations.
 * **Gates:** `validate_marts` runs the GX suites {", ".join(f"`{s}`" for s in MART_SUITES)}
   (`include/gx/`). A failing expectation fails the task with the expectations in the log, and
   `{MARTS_ASSET_URI}` is not emitted: the marts are not declared fresh.
-* **Health:** `raw.ingest_runs` and `mart_ingest_health` (issue #6) show every source's last run.
+* **Health:** `mart_ingest_health`, shown on the "Atlas health" page (Browse → Atlas health), and a
+  `source_stale` alert from `alert_stale_sources` when a source is past its freshness budget.
 """
 
 
@@ -50,6 +58,23 @@ def validate_marts() -> dict:
         outcome = quality.gate(suite, query=query, target=query.split("FROM ", 1)[1])
         results[suite] = f"{outcome.evaluated} expectations passed"
     return results
+
+
+def alert_stale_sources() -> list[str]:
+    """Send one `source_stale` alert naming every source past its freshness budget (never fails)."""
+    from atlas_ingest.airflow.health import read_health
+    from atlas_ingest.airflow.notifiers import send
+
+    stale = [r for r in read_health() if r["freshness_status"] == "stale"]
+    if stale:
+        from airflow.sdk import get_current_context
+
+        ctx = get_current_context()
+        send({"event": "source_stale", "dag_id": MARTS_DAG_ID, "task_id": "alert_stale_sources",
+              "run_id": ctx["dag_run"].run_id, "source_ids": [r["source_id"] for r in stale],
+              "details": [f"{r['source_id']}: last good check {r['age_days']} days ago, budget "
+                          f"{r['freshness_budget_days']} days" for r in stale]})
+    return [r["source_id"] for r in stale]
 
 
 def warehouse_profile_mapping():
@@ -98,6 +123,7 @@ def build_marts_dag():
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
+        on_failure_callback=run_failure_callbacks(),
         default_args={**default_args(), "execution_timeout": timedelta(minutes=30)},
         tags=["atlas", "marts", "dbt", "gx"],
         doc_md=DOC,
@@ -115,8 +141,8 @@ def build_marts_dag():
                 target_name="airflow",
                 profile_mapping=warehouse_profile_mapping(),
             ),
-            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH),
-            # BUILDABLE: a model's test task runs the tests whose other parents are its ancestors
+            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD),
+            # BUILDABLE: a model's build runs the tests whose other parents are its ancestors
             # (relationships to dims), not tests of models downstream that are not built yet.
             execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER,
                                              test_indirect_selection=TestIndirectSelection.BUILDABLE),
@@ -124,5 +150,9 @@ def build_marts_dag():
         )
         gate = task(task_id="validate_marts", outlets=[Asset(MARTS_ASSET_URI)],
                     execution_timeout=timedelta(minutes=15))(validate_marts)()
+        stale = task(task_id="alert_stale_sources", execution_timeout=timedelta(minutes=5),
+                     doc_md="Alerts once per run when mart_ingest_health shows sources past their "
+                            "freshness budget; never fails the run.")(alert_stale_sources)()
         dbt >> gate
+        dbt >> stale
     return dag

@@ -9,8 +9,12 @@ index, which is the row order pyjstat produces. Values are overlaid the same way
 Variants seen upstream and handled:
 * SSB: `category.index` an object, `status` an object `{cell index: marker}`, `role.time`/`geo`
   lists, `extension.px`, sometimes `value: []` on metadata documents;
-* FHI: `category.index` an array, `role.time`/`role.geo` null, `status` an empty string or a
-  list, periods like `2019_2021`, a `MEASURE_TYPE` metric dimension.
+* FHI: `category.index` an array, `role` null or `role.time`/`role.geo` null, `status` an empty
+  string or a list, periods like `2019_2021`, a `MEASURE_TYPE` metric dimension, and a flagged
+  cell's symbol (`":"`, `".."`) sent in `value` in place of the number (FHI's own client models
+  type `value` as `Array<number | string>`). A non-numeric string in `value` therefore becomes
+  the cell's status marker with a NULL value; what the symbol means is the FHI parser's business
+  (`families/fhi`, from the table's `/flag` legend).
 """
 
 from __future__ import annotations
@@ -179,6 +183,20 @@ def iter_cells(doc: Mapping[str, Any] | bytes | str) -> Iterator[Cell]:
         value_of = value.__getitem__
     for i in range(n):
         v = value_of(i)
+        status = status_of(i)
         if isinstance(v, float) and math.isnan(v):
             v = None
-        yield Cell(i, {d: columns[j][i] for j, d in enumerate(dims)}, v, status_of(i))
+        elif isinstance(v, str) and not _is_number(v):
+            # FHI: the flag symbol stands where the number would be. An explicit `status`
+            # marker for the same cell wins; an empty string is just a missing value.
+            status = status or (v.strip() or None)
+            v = None
+        yield Cell(i, {d: columns[j][i] for j, d in enumerate(dims)}, v, status)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip().lower() not in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity")

@@ -1,7 +1,14 @@
-"""The `jsonstat2` parser: JSON-stat data bodies → raw.observations + raw.indicator_catalog."""
+"""The `jsonstat2` parser: JSON-stat data bodies → raw.observations + raw.indicator_catalog.
+
+Provider families reuse it rather than decoding JSON-stat again: `parse(ctx, fetched,
+status_map=…, reject_region=…)` lets a family translate its own status symbols into the
+manifest's markers (FHI's `/flag` legend) and refuse region codes it knows cannot resolve, with
+a reason that lands in raw.quarantine.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -43,19 +50,25 @@ def _catalog_rows(ctx: RunContext, table_id: str, info: DatasetInfo, contents_di
     rows = []
     for code, label in codes.items():
         unit = info.units.get(code) or {}
+        # SSB names the unit in `base`; FHI's units carry `label` (and decimals, symbol, position).
         rows.append({"source_id": ctx.manifest.id, "table_id": table_id, "contents_code": code, "label": label,
-                     "unit": unit.get("base"), "decimals": unit.get("decimals"),
+                     "unit": unit.get("base") or unit.get("label"), "decimals": unit.get("decimals"),
                      "measuring_type": measuring.get(code), "reference_time": refperiod.get(code),
                      "table_title": info.label, "table_updated": updated})
     return rows
 
 
-def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
+def parse(ctx: RunContext, fetched: list[Fetched], *, status_map: Mapping[str, str] | None = None,
+          reject_region: Callable[[str], str | None] | None = None, table_id: str | None = None) -> ParseResult:
+    """`status_map` translates upstream status symbols to the manifest's markers (unlisted ones
+    pass through, and the writer quarantines them if the manifest does not list them either);
+    `reject_region(code)` returns a reason to quarantine a region code, or None to keep it;
+    `table_id` overrides the table id the manifest implies (a family that resolves it at run time)."""
     opts = ctx.manifest.parse_options()
     data_bodies = [f for f in fetched if f.role == "data"]
     if not data_bodies:
         raise JsonStatParseError(f"{ctx.manifest.id}: no data bodies were fetched")
-    table_id = opts.table_id or getattr(ctx.manifest.fetch_options(), "table", None) or ctx.manifest.id
+    table_id = table_id or opts.table_id or getattr(ctx.manifest.fetch_options(), "table", None) or ctx.manifest.id
     writer = ObservationWriter(ctx.manifest, table_id)
     catalog: dict[str, dict[str, Any]] = {}
     metadata_bodies = [f for f in fetched if f.role == "metadata"]
@@ -77,15 +90,24 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
                 catalog[row["contents_code"]] = row
             others = [d for d in info.dimension_ids if d not in (region_dim, time_dim, contents_dim)]
             for cell in iter_cells(raw):
-                writer.add(
-                    region_code=cell.codes[region_dim] if region_dim else opts.region_code,
+                region = cell.codes[region_dim] if region_dim else opts.region_code
+                status = cell.status
+                if status is not None and status_map:
+                    status = status_map.get(status, status)
+                fields = dict(
+                    region_code=region,
                     period=cell.codes[time_dim],
                     contents_code=cell.codes[contents_dim] if contents_dim else opts.contents_code,
                     dimensions={d: cell.codes[d] for d in others},
                     value=cell.value,
-                    status=cell.status,
-                    locator=f"{body.locator}#cell={cell.index}",
+                    status=status,
                 )
+                locator = f"{body.locator}#cell={cell.index}"
+                reason = reject_region(str(region).strip()) if reject_region else None
+                if reason:
+                    writer.reject(locator=locator, reason=reason, **fields)
+                    continue
+                writer.add(**fields, locator=locator)
         except (JsonStatError, JsonStatParseError) as exc:
             raise JsonStatParseError(f"{ctx.manifest.id}: {body.method} {body.locator}: {exc}") from None
 

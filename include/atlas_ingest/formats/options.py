@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from atlas_ingest.manifest import register_fetch_kind, register_parser
 
@@ -34,3 +34,24 @@ class DownloadOptions(_Options):
     """Files fetched whole; `urls` defaults to the manifest's endpoint."""
 
     urls: list[str] = []
+
+
+class WorkbookFile(_Options):
+    """One published workbook and the period it holds (e.g. a survey edition, a grant year)."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    period: str = Field(min_length=4, description="The period the file holds, as the manifest's grain writes it")
+
+
+@register_fetch_kind("excel", "atlas_ingest.formats.download:WorkbookDownloadAdapter")
+class WorkbookDownloadOptions(_Options):
+    """Workbooks fetched whole, one per period (each body's meta carries its `period` and `url`).
+
+    A run for named periods (a backfill, the `periods` param) downloads only those files; a
+    scheduled run downloads every file and is skipped when all are byte-identical to the last
+    successful run.
+    """
+
+    files: list[WorkbookFile] = Field(min_length=1)
+    # Reject a body smaller than this (an error page or an empty file must not replace good data).
+    min_bytes: int = Field(default=512, ge=0)

@@ -89,7 +89,8 @@ class KlassAdapter:
                                            [("from", opts.since.isoformat())], role="changes"))
         previous = (ctx.last_success or {}).get("upstream_version")
         skip = None
-        if last_modified and previous == last_modified and not ctx.params.get("periods"):
+        # Klass is loaded whole on every run; a backfill of it is simply a full refresh
+        if last_modified and previous == last_modified and not ctx.periods:
             skip = f"classification {opts.classification} unchanged since lastModified {last_modified}"
         return Plan(requests, skip_reason=skip, upstream_version=last_modified, fetched=fetched,
                     notes={"classification": opts.classification, "method": opts.method})

@@ -26,7 +26,7 @@ The planner is what no public client does for us:
 
 from __future__ import annotations
 
-import math
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,14 +34,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from atlas_ingest import planning
 from atlas_ingest.formats.jsonstat import DatasetInfo, dataset_info
+from atlas_ingest.planning import cell_count
 from atlas_ingest.kinds import Fetched, Plan, PlannedRequest, RunContext, store_response
+
+log = logging.getLogger("atlas_ingest.ssb")
 
 TIME_DIMENSION = "Tid"
 CONTENTS_DIMENSION = "ContentsCode"
 
 
-class PlannerError(ValueError):
+class PlannerError(planning.SplitError):
     pass
 
 
@@ -98,35 +102,15 @@ def expand_values(dim: Dimension, tokens: Sequence[str], universe: Sequence[str]
     return sorted(unique, key=order.__getitem__)
 
 
-def cell_count(selection: Mapping[str, Sequence[str]]) -> int:
-    return math.prod(len(v) for v in selection.values()) if selection else 0
-
-
 def split_selection(selection: dict[str, list[str]], dims: Sequence[Dimension], max_cells: int) -> list[dict[str, list[str]]]:
     """Disjoint pieces, each within `max_cells`, splitting only non-time, non-content dimensions."""
-    total = cell_count(selection)
-    if total <= max_cells:
-        return [selection]
     role = {d.code: d.role for d in dims}
-    candidates = sorted(
-        (code for code, values in selection.items()
-         if len(values) > 1 and role.get(code) not in ("time", "metric")
-         and code not in (TIME_DIMENSION, CONTENTS_DIMENSION)),
-        key=lambda code: (-len(selection[code]), code),
-    )
-    if not candidates:
-        raise PlannerError(
-            f"the selection has {total:,} cells and only time/contents dimensions are left to split; "
-            f"narrow the time or contents selection below {max_cells:,} cells")
-    code = candidates[0]
-    values = selection[code]
-    per_value = total // len(values)
-    chunk = max(1, max_cells // per_value)
-    pieces = []
-    for start in range(0, len(values), chunk):
-        piece = {**selection, code: values[start:start + chunk]}
-        pieces.extend(split_selection(piece, dims, max_cells))
-    return pieces
+    keep_whole = {code for code in selection
+                  if role.get(code) in ("time", "metric") or code in (TIME_DIMENSION, CONTENTS_DIMENSION)}
+    try:
+        return planning.split_selection(selection, keep_whole, max_cells)
+    except planning.SplitError as exc:
+        raise PlannerError(str(exc)) from None
 
 
 def build_request(endpoint: str, table: str, lang: str, selection: Mapping[str, Sequence[str]],
@@ -213,14 +197,26 @@ class PxWebAdapter:
                 cl_resp = ctx.client.get(f"{endpoint}/codeLists/{spec.codelist}", params=[("lang", opts.lang)])
                 codelist_values[spec.codelist] = [str(v["code"]) for v in cl_resp.json().get("values", [])]
                 fetched.append(store_response(ctx.landing, cl_resp, "codelist"))
-        periods = ctx.params.get("periods")
-        requests = plan_data_requests(
-            endpoint=endpoint, table=opts.table, lang=opts.lang, dims=dimensions_from_metadata(info),
+        dims = dimensions_from_metadata(info)
+        periods = ctx.periods
+        skip = None
+        if periods:
+            # a backfill or a named period: only what the table publishes (SSB's time codes are
+            # Atlas's canonical ids for years, months, quarters and rolling windows)
+            published = next((d.values for d in dims if d.role == "time"), ())
+            missing = [p for p in periods if p not in published]
+            periods = [p for p in periods if p in published]
+            if missing:
+                log.warning("%s: table %s does not publish period(s) %s (it has %s … %s)", m.id, opts.table,
+                            ", ".join(missing), published[0] if published else "-", published[-1] if published else "-")
+            if not periods:
+                skip = f"table {opts.table} publishes none of the periods asked for ({', '.join(missing)})"
+        requests = [] if skip else plan_data_requests(
+            endpoint=endpoint, table=opts.table, lang=opts.lang, dims=dims,
             selection_spec=opts.selection, codelist_values=codelist_values, max_cells=opts.max_cells,
             max_url_length=opts.max_url_length, time_override=periods,
         )
-        skip = None
-        if updated is not None and previous is not None and updated <= previous and not periods:
+        if updated is not None and previous is not None and updated <= previous and not ctx.periods:
             skip = f"table {opts.table} not updated since {previous.isoformat()} (metadata says {info.updated})"
         return Plan(requests, skip_reason=skip, upstream_updated=updated, upstream_version=info.updated,
                     fetched=fetched,

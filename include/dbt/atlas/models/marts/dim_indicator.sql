@@ -5,7 +5,10 @@ with catalog as (
         c.*,
         r.provider, r.title as source_title, r.eu_theme, r.presentation_policy, r.cadence, r.period_grain,
         r.methodology_version, r.methodology_note, r.licence,
-        coalesce(r.manifest -> 'measures' -> 'by_code' -> c.contents_code, r.manifest -> 'measures' -> 'default') as measure
+        coalesce(r.manifest -> 'measures' -> 'by_code' -> c.contents_code, r.manifest -> 'measures' -> 'default') as measure,
+        -- a source merging several statistics names each table's methodology in its parser options
+        -- (Bufdir: `parse.options.indicators.<table_id>.methodology_kind`); otherwise NULL
+        r.manifest -> 'parse' -> 'options' -> 'indicators' -> c.table_id ->> 'methodology_kind' as methodology_kind
     from {{ ref('stg_atlas__indicator_catalog') }} c
     join {{ ref('stg_atlas__source_registry') }} r using (source_id)
 )
@@ -28,6 +31,7 @@ select
     period_grain,
     methodology_version,
     methodology_note,
+    methodology_kind,
     licence,
     measure ->> 'kind'                                   as measure_kind,
     (measure ->> 'kind') in ('count', 'amount')          as is_additive,

@@ -1,0 +1,1 @@
+{{ stg_observations('imdi-landbakgrunn') }}

@@ -1,0 +1,155 @@
+"""Udir without Airflow: the real pipeline loads Klass 131/104 (the geography schools resolve
+against) and the five Udir sources in replay; `dbt build` builds the school marts in the session's
+test database. Data: constructed snapshots in the real captures' shapes (each udir-* source's
+snapshots/SNAPSHOT.md says what is real).
+
+The suppression proof: Birkeland skole (975283259, Birkenes) has its count of pupils with
+special-needs teaching hidden (`*`) in 2025-26, while Birkenes' kommune total (67, Udir's real
+figure) and the other three schools (23 + 21 + 22) are published — so the hidden cell could be
+"recovered" as 1. It must stay NULL in raw, in fact_school_indicators and in the kommune sum.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlas_ingest import pipeline
+from atlas_ingest.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+DBT = [str(Path(sys.executable).parent / "dbt")]
+DBT_DIR = "include/dbt/atlas"
+REFERENCE_SOURCES = ["ssb-klass-kommuner", "ssb-klass-fylker"]
+UDIR_SOURCES = ["udir-elevundersokelsen", "udir-fravar", "udir-gsi", "udir-nasjonale-prover", "udir-sluttet-vgs"]
+SCHOOL_MARTS = ["+fact_school_indicators_by_kommune", "+crosswalk_school_to_kommune",
+                "assert_school_suppression_stays_null"]
+# rows each source's constructed snapshots parse to (udir_construct.py prints them; SNAPSHOT.md records them)
+EXPECTED_ROWS = {"udir-elevundersokelsen": 124, "udir-fravar": 1080, "udir-gsi": 776,
+                 "udir-nasjonale-prover": 5238, "udir-sluttet-vgs": 66}
+EXPECTED_QUARANTINE = {"udir-elevundersokelsen": 0, "udir-fravar": 20, "udir-gsi": 16,
+                       "udir-nasjonale-prover": 108, "udir-sluttet-vgs": 0}
+BIRKELAND, BIRKENES = "975283259", "4216"
+
+
+def dbt(*args: str, tmp: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*DBT, *args, "--project-dir", DBT_DIR, "--profiles-dir", DBT_DIR,
+                           "--target-path", str(tmp / "dbt-target"), "--log-path", str(tmp / "dbt-logs")],
+                          env={**os.environ}, capture_output=True, text=True, cwd=PROJECT_ROOT)
+
+
+@pytest.fixture(scope="module")
+def loaded(warehouse_url, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("udir")
+    results = {s: pipeline.run_source(s, mode="replay", force=True) for s in REFERENCE_SOURCES + UDIR_SOURCES}
+    out = dbt("build", "--indirect-selection", "buildable", "--select", *SCHOOL_MARTS, tmp=tmp)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]
+    return {"results": results, "dbt": out.stdout}
+
+
+def test_every_udir_source_loads_its_rows_and_quarantines_only_svalbard(loaded, db):
+    for source_id in UDIR_SOURCES:
+        assert loaded["results"][source_id]["status"] == "success", source_id
+    counts = dict(db.execute("SELECT source_id, count(*) FROM raw.observations WHERE source_id LIKE 'udir-%' "
+                             "GROUP BY 1").fetchall())
+    assert counts == EXPECTED_ROWS
+    quarantined = dict(db.execute(
+        """SELECT s, count(q.*) FROM unnest(%s::text[]) s LEFT JOIN raw.quarantine q ON q.source_id = s
+            AND q.ingest_run_id = (SELECT max(ingest_run_id) FROM raw.ingest_runs r WHERE r.source_id = s)
+            GROUP BY s""", (UDIR_SOURCES,)).fetchall())
+    assert quarantined == EXPECTED_QUARANTINE
+    reasons = {r for (r,) in db.execute("SELECT DISTINCT reason FROM raw.quarantine WHERE source_id LIKE 'udir-%'")}
+    assert reasons and all("Svalbard" in r for r in reasons), reasons
+
+
+def test_school_rows_are_orgnr_and_suppression_is_verbatim(loaded, db):
+    levels = dict(db.execute("SELECT region_level, count(*) FROM raw.observations WHERE source_id = 'udir-gsi' "
+                             "GROUP BY 1").fetchall())
+    assert levels == {"fylke": 40, "kommune": 616, "school": 120}
+    birkeland = db.execute(
+        """SELECT value, status FROM raw.observations WHERE source_id = 'udir-gsi' AND region_code = %s
+            AND period_id = '2025-2026' AND contents_code = 'ELEVER_SPESIALUNDERVISNING'""", (BIRKELAND,)).fetchone()
+    assert birkeland == (None, "*")
+    # Udir's real figure for Birkenes, and the three visible schools beside the hidden one
+    kommune = db.execute(
+        """SELECT value FROM raw.observations WHERE source_id = 'udir-gsi' AND region_code = %s
+            AND period_id = '2025-2026' AND contents_code = 'ELEVER_SPESIALUNDERVISNING'""", (BIRKENES,)).fetchone()
+    assert kommune == (67,)
+    # a real GSI number with a thousands space ("38 101") and Agder's real count
+    assert db.execute("""SELECT value FROM raw.observations WHERE source_id = 'udir-gsi' AND region_code = '42'
+                          AND period_id = '2025-2026' AND contents_code = 'ELEVER'""").fetchone() == (38101,)
+    assert db.execute("SELECT count(*) FROM raw.observations WHERE source_id LIKE 'udir-%' "
+                      "AND status IS NOT NULL AND value IS NOT NULL").fetchone() == (0,)
+
+
+def test_the_roster_and_dim_school(loaded, db):
+    assert db.execute("SELECT count(*) FROM raw.udir_schools WHERE source_id = 'udir-gsi'").fetchone() == (15,)
+    row = db.execute("""SELECT school_name, school_type, owner, kommune_nr, kommune_name, fylke_nr, is_active,
+                               first_school_year, valid_from::text, valid_to
+                          FROM marts.dim_school WHERE orgnr = '990334021'""").fetchone()
+    assert row == ("Arendal International School (Ais)", "grunnskole", "privat", "4203", "Arendal", "42", True,
+                   "2023-2024", "2023-08-01", None)  # fravær has it from 2023-24
+    # a name with a trailing space in Udir's tree is kept without it
+    assert db.execute("SELECT school_name FROM marts.dim_school WHERE orgnr = '975280888'").fetchone() == ("Asdal skole",)
+    types = dict(db.execute("SELECT school_type, count(*) FROM marts.dim_school GROUP BY 1").fetchall())
+    assert types == {"grunnskole": 15, "videregaende": 6}
+    assert db.execute("SELECT count(*) FROM marts.dim_school WHERE kommune_nr IS NULL").fetchone() == (0,)
+    crosswalk = dict(db.execute("SELECT basis, count(*) FROM marts.crosswalk_school_to_kommune GROUP BY 1").fetchall())
+    assert crosswalk == {"registered": 21}
+    # Svalbard's constructed school was quarantined, not placed
+    assert db.execute("SELECT count(*) FROM marts.dim_school WHERE kommune_nr LIKE '21%'").fetchone() == (0,)
+
+
+def test_a_suppressed_school_cell_stays_null_through_the_marts(loaded, db):
+    fact = db.execute(
+        """SELECT value, status, kommune_nr FROM marts.fact_school_indicators
+            WHERE orgnr = %s AND indicator_id = 'udir-gsi:ELEVER_SPESIALUNDERVISNING' AND period_id = '2025-2026'""",
+        (BIRKELAND,)).fetchone()
+    assert fact == (None, "*", BIRKENES)
+    by_kommune = db.execute(
+        """SELECT schools, schools_hidden, value, status, value_published FROM marts.fact_school_indicators_by_kommune
+            WHERE kommune_nr = %s AND indicator_id = 'udir-gsi:ELEVER_SPESIALUNDERVISNING' AND period_id = '2025-2026'""",
+        (BIRKENES,)).fetchone()
+    assert by_kommune == (4, 1, None, "*", 67)
+    # where no school is hidden, the schools add up to Udir's published kommune total
+    pupils = db.execute(
+        """SELECT schools, value, value_published FROM marts.fact_school_indicators_by_kommune
+            WHERE kommune_nr = %s AND indicator_id = 'udir-gsi:ELEVER' AND period_id = '2025-2026'""",
+        (BIRKENES,)).fetchone()
+    assert pupils == (4, 738, 738)
+    # shares are never summed to a kommune
+    assert db.execute("SELECT count(*) FROM marts.fact_school_indicators_by_kommune "
+                      "WHERE indicator_id LIKE 'udir-elevundersokelsen:%'").fetchone() == (0,)
+    assert "assert_school_suppression_stays_null" in loaded["dbt"]
+
+
+def test_kommune_rows_reach_fact_kommune_indicators(loaded, db):
+    # the marts selection above built fact_kommune_indicators (value_published comes from it)
+    rows = dict(db.execute("SELECT source_id, count(*) FROM marts.fact_kommune_indicators "
+                           "WHERE source_id LIKE 'udir-%' GROUP BY 1").fetchall())
+    assert set(rows) == set(UDIR_SOURCES) - {"udir-sluttet-vgs"}  # upper secondary has no kommune rows
+    periods = {p for (p,) in db.execute("SELECT DISTINCT period_grain FROM marts.fact_kommune_indicators "
+                                        "WHERE source_id LIKE 'udir-%'")}
+    assert periods == {"SCHOOL_YEAR"}
+    assert db.execute("""SELECT start_date::text, end_date::text FROM marts.dim_period
+                          WHERE period_id = '2025-2026' AND period_grain = 'SCHOOL_YEAR'""").fetchone() == \
+        ("2025-08-01", "2026-07-31")
+
+
+def test_rerun_skips_unchanged_reports(loaded):
+    result = pipeline.run_source("udir-gsi", mode="replay")
+    assert result["status"] == "skipped" and "unchanged" in result["reason"]
+
+
+def test_the_school_mart_gates_pass(loaded):
+    from atlas_ingest import quality
+    from atlas_ingest.airflow.marts import MART_SUITES
+
+    for suite in ("mart_dim_school", "mart_fact_school_indicators"):
+        outcome = quality.gate(suite, query=MART_SUITES[suite], target=suite)
+        assert outcome.success and outcome.evaluated >= 4, outcome.failures
