@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from atlas_ingest import pipeline
-from tests.support.airflow_env import isolated_airflow
+from tests.support.airflow_env import isolated_airflow, scratch_warehouse
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,14 @@ def _get(url: str, timeout: float = 10) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def health_loaded(warehouse_url, tmp_path_factory):
-    """A source run recorded, then mart_ingest_health built by dbt in the test database."""
+    """One source run recorded, then mart_ingest_health built by dbt, in a warehouse of the module's
+    own: the session's test database holds whatever the e2e demo loaded, and this page's
+    assertions need sources that were never loaded."""
+    with scratch_warehouse(warehouse_url, "health"):
+        yield _load_health(tmp_path_factory)
+
+
+def _load_health(tmp_path_factory):
     pipeline.run_source("posten-postnummer", mode="replay", force=True, dag_id="posten", run_key="manual__health-test")
     tmp = tmp_path_factory.mktemp("health-dbt")
     dbt = [str(Path(sys.executable).parent / "dbt"), "run", "--select", "+mart_ingest_health", "--quiet",

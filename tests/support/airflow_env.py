@@ -64,3 +64,44 @@ def postgres_metadata_db(warehouse_url: str, label: str) -> Iterator[str]:
 
 def sqlalchemy_url(postgres_url: str) -> str:
     return postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+@contextmanager
+def scratch_warehouse(warehouse_url: str, label: str) -> Iterator[str]:
+    """A second, empty warehouse database (migrated, sources registered) on the session's server,
+    made the process's warehouse (ATLAS_WAREHOUSE_URL, the Airflow connection, dbt's dbname) for
+    the duration, so subprocesses started inside inherit it.
+
+    For tests whose assertions need a warehouse in a known state — "never loaded" means never
+    loaded — whatever the session's earlier modules (the e2e demo above all) left in the shared
+    test database."""
+    import psycopg
+    from psycopg import sql
+
+    from atlas_ingest import registry, warehouse
+
+    name = f"atlas_scratch_{label}_{os.getpid()}"
+    parts = urlsplit(warehouse_url)
+    admin = warehouse_url.replace(parts.path, "/postgres")
+    url = warehouse_url.replace(parts.path, f"/{name}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with warehouse.connect(url) as conn:
+        warehouse.migrate(conn)
+        registry.upsert_sources(conn)
+    overrides = {"ATLAS_WAREHOUSE_URL": url, "AIRFLOW_CONN_ATLAS_WAREHOUSE": url.replace("postgresql://", "postgres://", 1),
+                 "ATLAS_DBT_DBNAME": name}
+    before = {k: os.environ.get(k) for k in overrides}
+    os.environ.update(overrides)
+    try:
+        yield url
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
