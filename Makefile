@@ -38,8 +38,15 @@ stop:
 dbt-manifest: setup
 	@$(ENV) python -m atlas_ingest.devenv dbt-parse
 
-snapshots:
-	@cd scripts/snapshots && ../../.venv/bin/python ssb_construct.py
+# Every constructed snapshot, rebuilt from the reference data by its script. Order matters where
+# one source's construction reads another's: Klass before the rest, the Frivillighetsregisteret
+# before Lottstift (its recipients are registered organisations). The scripts are deterministic:
+# on a clean checkout `make snapshots && git status` shows nothing changed.
+SNAPSHOT_SCRIPTS = klass ssb brreg brreg_frivillighetsregisteret lottstift redcross folkehjelp fhi nav bufdir \
+	husbanken udir imdi helsedirektoratet dsb
+snapshots: setup
+	@cd scripts/snapshots && for s in $(SNAPSHOT_SCRIPTS); do \
+	  echo "[snapshots] $$s"; ../../.venv/bin/python $${s}_construct.py || exit 1; done
 
 bench: setup
 	@$(ENV) python bench/dagbag_parse.py && $(ENV) python bench/loader_vs_copy.py

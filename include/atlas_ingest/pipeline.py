@@ -35,6 +35,7 @@ from atlas_ingest.landing import LandingStore
 from atlas_ingest.manifest import OBSERVATIONS_TABLE, FetchKind, Manifest, get_manifest
 from atlas_ingest.periods import (
     CANONICAL_PERIOD_REGEX,
+    PeriodError,
     parse_period,
     periods_ended_in_interval,
     periods_in_interval,
@@ -62,7 +63,15 @@ def periods_for_run(manifest: Manifest, *, params: dict[str, Any], run_type: str
     """Which periods a run fetches: the `periods` param; else, for a backfill (or a source that
     schedules by interval), the periods its data interval covers; else None (the latest data)."""
     if params.get("periods"):
-        return [parse_period(p, manifest.period_grain.value).period_id for p in params["periods"]]
+        grain = manifest.period_grain.value
+        periods = []
+        for text in params["periods"]:
+            try:
+                periods.append(parse_period(text, grain).period_id)
+            except PeriodError as err:
+                raise PeriodError(f"{manifest.id}: the run's `periods` param {text!r} is not a {grain} period "
+                                  f"({err}); give this source's periods, or list it apart with `sources`") from err
+        return periods
     by_interval = run_type == "backfill" or (run_type == "scheduled" and manifest.schedule_periods == "interval")
     if not by_interval or data_interval_start is None:
         return None

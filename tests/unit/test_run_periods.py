@@ -32,3 +32,16 @@ def test_named_periods_are_canonicalised_by_the_source_grain():
     m = get_manifest("ssb-12944")  # P3Y rolling windows
     assert periods_for_run(m, params={"periods": ["2019_2021"]}, run_type="manual",
                            data_interval_start=None, data_interval_end=None) == ["2019-2021"]
+
+
+def test_a_named_period_of_another_grain_is_refused_with_the_source_and_the_grain():
+    import pytest
+
+    from atlas_ingest.periods import PeriodError
+
+    quarterly = get_manifest("nav-sykefravaer")  # P3M: `2025-11` is a month, not a quarter
+    with pytest.raises(PeriodError, match=r"nav-sykefravaer: the run's `periods` param '2025-11' is not a P3M period"):
+        periods_for_run(quarterly, params={"periods": ["2025-11"]}, run_type="manual",
+                        data_interval_start=None, data_interval_end=None)
+    assert periods_for_run(get_manifest("nav-helt-ledige"), params={"periods": ["2025-11"]}, run_type="manual",
+                           data_interval_start=None, data_interval_end=None) == ["2025M11"]

@@ -55,12 +55,17 @@ def discover_step(source_id: str) -> dict[str, Any] | bool:
 
     from atlas_ingest import pipeline
 
-    ctx, params = _context(source_id)
-    selected = params.get("sources") or []
+    from airflow.sdk import get_current_context
+
+    # Checked before the run context is built: the run's `periods` are read in the selected
+    # sources' grain (`2025-11` is a month to NAV's monthly tables and no period at all to a
+    # quarterly one), so an unselected source must not try to parse them.
+    selected = (get_current_context().get("params") or {}).get("sources") or []
     if selected and source_id not in selected:
         logging.getLogger("atlas_ingest.pipeline").info(
             "%s: not in this run's `sources` param %s; skipping", source_id, selected)
         return False
+    ctx, _params = _context(source_id)
     result = pipeline.discover(ctx)
     return False if result["skip"] else result
 
