@@ -43,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "include"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from xlsx_util import workbook_bytes  # noqa: E402
 
 from atlas_ingest.http import HttpClient, HttpRequest, SnapshotStore  # noqa: E402
 from atlas_ingest.kinds import RunContext, parser_for  # noqa: E402
@@ -207,9 +208,8 @@ def innvandringsgrunn_xlsx(year: int) -> bytes:
                                ":" if n < 5 else n])
     wb.properties.creator = "IMDi (constructed)"
     wb.properties.created = wb.properties.modified = datetime(year, 3, 1)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    # openpyxl stamps the save time into the zip entries: fix it, so a regeneration is byte-identical
+    return workbook_bytes(wb)
 
 
 def innvandringsgrunn_page(year: int, xlsx_href: str) -> bytes:
