@@ -357,6 +357,48 @@ def test_a_stale_ngo_source_makes_supply_unknown_too(gap):
     assert gaps(gap, "child_poverty")["4601"] == ("confirmed", "high", "none")
 
 
+def test_an_active_chapter_that_could_not_be_placed_makes_its_county_unknown(gap):
+    """A lokalforening the load kept without a kommune (its name resolved to none) could be in any
+    kommune of its published county: Trondheim (Trøndelag, high need, no chapter) is no longer a
+    confirmed gap for what that chapter offers; Bergen (Vestland) still is."""
+    run = gap["runs"]["redcross-branches"]
+    with warehouse.connect(gap["url"]) as conn:
+        conn.execute(
+            """INSERT INTO raw.redcross_branches (source_id, branch_id, branch_type, branch_name, is_active,
+                   is_terminated, parent_branch_id, county, kommune_nr, kommune_resolution, kommune_note,
+                   activity_count, raw_payload, record_hash, ingest_run_id)
+               VALUES ('redcross-branches', 'L904', 'Lokalforening', 'Sørbygda Røde Kors', true, false, 'D901',
+                       'Trøndelag', NULL, 'unresolved', 'no kommune is called Sørbygda', 1, '{}', 'L904', %s)""",
+            (run,))
+        conn.execute(
+            """INSERT INTO raw.redcross_branch_activities (source_id, branch_id, activity_seq, global_activity_name,
+                   global_activity_slug, ingest_run_id) VALUES ('redcross-branches', 'L904', 1, 'Leksehjelp',
+                   'leksehjelp', %s)""", (run,))
+        conn.commit()
+    try:
+        out = dbt("run", "--select", "+mart_coverage_gap", tmp=gap["tmp"], env=gap["env"])
+        assert out.returncode == 0, out.stdout[-4000:]
+        poverty = gaps(gap, "child_poverty")
+        assert poverty["5001"] == ("supply_unknown", "high", "unknown")
+        assert poverty["4601"] == ("confirmed", "high", "none")
+        reason = query(gap, """SELECT supply_unknown_reason FROM marts.fact_kommune_supply
+                                WHERE kommune_nr = '5001' AND service_category_code = 'homework_help'""")[0][0]
+        assert reason == ("redcross-branches: active chapter 'Sørbygda Røde Kors' could not be placed in a kommune "
+                          "(county Trøndelag)")
+        # only what the chapter offers, only in its county
+        assert query(gap, """SELECT count(DISTINCT kommune_nr), array_agg(DISTINCT service_category_code)
+                               FROM marts.fact_kommune_supply
+                              WHERE supply_unknown_reason LIKE %s""", ('%Sørbygda%',))[0] == (38, ["homework_help"])
+    finally:
+        with warehouse.connect(gap["url"]) as conn:
+            conn.execute("DELETE FROM raw.redcross_branch_activities WHERE branch_id = 'L904'")
+            conn.execute("DELETE FROM raw.redcross_branches WHERE branch_id = 'L904'")
+            conn.commit()
+        out = dbt("run", "--select", "+mart_coverage_gap", tmp=gap["tmp"], env=gap["env"])
+        assert out.returncode == 0, out.stdout[-4000:]
+    assert gaps(gap, "child_poverty")["5001"] == ("confirmed", "high", "none")
+
+
 # ------------------------------------------------------------------------- disclosure
 def test_no_suppressed_cell_can_be_recovered_by_subtraction(gap):
     rows = {p: (f, None if v is None else float(v), s, d) for p, f, v, s, d in query(gap, """

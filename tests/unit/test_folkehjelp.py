@@ -504,6 +504,35 @@ def test_the_parse_step_reads_its_bodies_from_the_landing_store(monkeypatch, tmp
     assert result.details["fetched"] == 62 and result.records == 62
 
 
+def test_an_index_page_answering_500_degrades_through_fetch_and_parse(monkeypatch, tmp_path, gaz):
+    """The `/lokallag` index failing upstream is a WARN: every chapter still loads, placed from the
+    stored grouping (here none, so from the slug and the overrides)."""
+    snaps = copy_snapshots(tmp_path)
+    index = json.loads((snaps / "index.json").read_text())
+    for e in index["entries"]:
+        if e["request"]["url"] == "https://folkehjelp.no/lokallag":
+            e["status"] = 500
+    (snaps / "index.json").write_text(json.dumps(index))
+    monkeypatch.setattr(fh_parse, "stored_inputs", lambda *a: ({}, []))
+    monkeypatch.setattr(fh_parse, "gazetteer", lambda *a: gaz)
+    monkeypatch.setattr(sitemap_scrape, "read_state", lambda *a: ({}, set(), {}))
+    ctx = ctx_for(snaps, tmp_path)
+    adapter = SitemapScrapeAdapter()
+    plan = adapter.discover(ctx)
+    fetched: list[Fetched] = plan.fetched + adapter.fetch(ctx, plan)
+    assert [(f.status, f.meta.get("error") is not None) for f in fetched if f.role == "index"] == [(500, True)]
+    result = fh_parse.parse(ctx, fetched)
+    assert result.details["index_page_ok"] is False
+    assert any("index page" in w and "failed" in w for w in result.warnings)
+    assert dict((t.table, t.rows) for t in result.tables)["raw.folkehjelp_chapters"] == 62
+
+
+def test_the_scrape_is_paced_at_one_request_per_second_to_folkehjelp():
+    from atlas_ingest.http import HOST_MIN_INTERVAL
+
+    assert HOST_MIN_INTERVAL["folkehjelp.no"] == 1.0
+
+
 # ------------------------------------------------------------------------------ manifest, seeds, variants
 def test_manifest_and_its_floor():
     m = get_manifest(SOURCE)

@@ -13,6 +13,9 @@
 --            cadence, it never loaded, or one of its chapters was quarantined with this kommune
 --            among the candidates ("Bø" without a county). An NGO "could offer" a category when
 --            its own catalogue (dim_activity) has it, or when Atlas has no catalogue for it yet.
+--            Likewise an active local chapter the load kept but could not place in any kommune
+--            (kommune_resolution 'unresolved'): its categories are unknown in every kommune of
+--            its published county, or in every kommune when the county is not one of today's.
 --   none     no chapter, and every covered NGO's data is healthy: a real absence
 -- The NGOs Atlas covers are those of dim_ngo whose chapter_source_id is a registered source.
 -- NGOs without a chapter source are outside the verdict; `ngos_covered` lists who it rests on.
@@ -93,6 +96,15 @@ unplaced as (
     where jsonb_array_length(candidates) = 0
     group by ngo_slug
 ),
+unplaced_local as (
+    select ch.ngo_slug, ch.chapter_id, ch.name, ch.county_published,
+           -- Klass names carry the Sami name too ("Trøndelag - Trööndelage"); a county is published either way
+           (select min(k.fylke_nr) from kommuner k
+             where lower(ch.county_published) in (lower(k.fylke_name), lower(split_part(k.fylke_name, ' - ', 1)))
+           ) as fylke_nr
+    from {{ ref('dim_chapter') }} ch
+    where ch.chapter_level = 'local' and ch.is_active and ch.kommune_resolution = 'unresolved'
+),
 supply as (
     select
         cov.kommune_nr,
@@ -123,6 +135,15 @@ unknown_reasons as (
     from quarantine_by_kommune q
     join ngo_category nc on nc.ngo_slug = q.ngo_slug
     join ngo_health h on h.ngo_slug = q.ngo_slug
+    union all
+    select k.kommune_nr, fca.service_category_code,
+           h.chapter_source_id || ': active chapter ''' || u.name || ''' could not be placed in a kommune'
+           || coalesce(' (county ' || u.county_published || ')', '')
+    from unplaced_local u
+    join {{ ref('fact_chapter_activities') }} fca
+      on fca.chapter_id = u.chapter_id and fca.is_active and fca.service_category_code is not null
+    join kommuner k on u.fylke_nr is null or k.fylke_nr = u.fylke_nr
+    join ngo_health h on h.ngo_slug = u.ngo_slug
 ),
 unknown as (
     select kommune_nr, service_category_code, string_agg(distinct reason, '; ') as reasons
