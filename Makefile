@@ -22,6 +22,7 @@ demo: setup
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 test: setup
+	@$(ENV) python -m atlas_ingest.devenv ensure-browser
 	@$(ENV) python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; exit $$rc
 

@@ -403,10 +403,45 @@ def setup() -> dict[str, str]:
     return env
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def ensure_browser() -> bool:
+    """Headless Chromium for the report's browser test (issue 7: "from the Debian packages").
+
+    Installed with apt-get only where that needs no password (root on a Debian machine, as in
+    CI and the Docker image) and ATLAS_NO_APT is unset; anywhere else the browser test is
+    skipped with the command to run, and nothing else in the suite needs a browser."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return True
+    apt = shutil.which("apt-get")
+    if os.environ.get("ATLAS_NO_APT") or apt is None or os.geteuid() != 0:
+        say("headless Chromium not installed: the report's browser test will be skipped "
+            "(install it with: sudo apt-get install chromium chromium-driver)")
+        return False
+    say("installing headless Chromium for the report's browser test (apt-get install chromium chromium-driver)")
+    started = time.monotonic()
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [apt, "install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"]
+    result = subprocess.run(install, env=env, capture_output=True, text=True)
+    if result.returncode != 0:  # stale package lists: refresh once and retry
+        subprocess.run([apt, "update", "-q"], env=env, capture_output=True, text=True)
+        result = subprocess.run(install, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        say(f"apt-get could not install Chromium (exit {result.returncode}); the browser test will be skipped:\n"
+            + (result.stderr or result.stdout)[-1500:])
+        return False
+    say(f"Chromium installed in {time.monotonic() - started:.0f}s")
+    return True
+
+
 def main(argv: list[str]) -> int:
     action = argv[0] if argv else "setup"
     if action == "setup":
         setup()
+    elif action == "ensure-browser":
+        ensure_browser()
     elif action == "stop":
         stop_local_cluster()
     elif action == "env":
@@ -416,7 +451,7 @@ def main(argv: list[str]) -> int:
         url, _ = resolve_warehouse()
         dbt_parse(environment(url), force=True)
     else:
-        raise SetupError(f"unknown action {action!r} (setup, stop, env, dbt-parse)")
+        raise SetupError(f"unknown action {action!r} (setup, stop, env, dbt-parse, ensure-browser)")
     return 0
 
 

@@ -113,3 +113,29 @@ def test_an_unknown_dsb_layout_fails_the_run_and_keeps_the_last_good_data(loaded
     assert status[0] == "failed" and status[1].startswith("parse: DsbParseError:")
     assert after == before
     assert json.loads((sources / "dsb-kommuneundersokelsen" / "snapshots" / "index.json").read_text())["entries"]
+
+
+# --------------------------------------------------------------------------- the marts' gates
+PREPAREDNESS = ("SELECT * FROM (VALUES {rows}) AS t(survey_year, kommune_nr, is_response, core_questions_answered, "
+                "grunnkrav_oppfylt_andel)")
+ORGANISATIONS = ("SELECT * FROM (VALUES {rows}) AS t(kommune_nr, icnpo_group_code, organisations_primary, "
+                 "organisations_any_category, organisations_total)")
+
+
+def test_the_preparedness_mart_gate_never_lets_a_non_respondent_be_scored(warehouse_url):
+    good = "('2023', '0301', true, 5, 100.0), ('2023', '4601', false, 0, NULL::numeric)"
+    assert run("mart_fact_kommune_preparedness", PREPAREDNESS.format(rows=good), "x").success
+    bad = "('2023', '0301', true, 5, 100.0), ('2023', '4601', false, 0, 0.0)"
+    outcome = run("mart_fact_kommune_preparedness", PREPAREDNESS.format(rows=bad), "x")
+    assert failing(outcome) == ["a non-respondent has no score and no answered questions: never a low score"]
+
+
+def test_the_registered_organisations_mart_gate_rejects_counts_that_do_not_nest(warehouse_url):
+    good = "('0301', 'ICNPO-1', 3, 5, 40), ('0301', 'ICNPO-2', 0, 0, 40)"
+    assert run("mart_fact_kommune_registered_organisations", ORGANISATIONS.format(rows=good), "x").success
+    bad = "('0301', 'ICNPO-1', 6, 5, 40), ('0301', 'ICNPO-1', 0, 0, 40)"
+    outcome = run("mart_fact_kommune_registered_organisations", ORGANISATIONS.format(rows=bad), "x")
+    assert failing(outcome) == [
+        "an organisation whose first category is in the group has the group among its categories, and every "
+        "such organisation is one of the kommune's",
+        "one row per kommune and ICNPO group"]

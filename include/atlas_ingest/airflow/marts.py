@@ -31,6 +31,8 @@ MART_SUITES = {
     "mart_coverage_gap": "SELECT * FROM marts.mart_coverage_gap",
     "mart_dim_school": "SELECT * FROM marts.dim_school",
     "mart_fact_school_indicators": "SELECT * FROM marts.fact_school_indicators",
+    "mart_fact_kommune_preparedness": "SELECT * FROM marts.fact_kommune_preparedness",
+    "mart_fact_kommune_registered_organisations": "SELECT * FROM marts.fact_kommune_registered_organisations",
 }
 
 DOC = f"""
