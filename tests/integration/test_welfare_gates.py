@@ -1,0 +1,210 @@
+"""Issue 9's raw gates bite: NAV, Bufdir and Husbanken rows that break their rules are rejected by the
+GX suites the pipeline runs on them (`raw_observations` and the provider's own), by the rule that
+names the breach, while the loaded rows pass. Real PostgreSQL; the reference geography and the
+sources load from their constructed snapshots through the real pipeline.
+
+Each bad batch is the source's loaded rows with one row broken (the others untouched), so a
+failure can only come from that row: a suppression status outside the provider's set, a value
+beside a suppression marker (a hidden cell shown as 0), a negative count, a period of the wrong
+grain, a bydel outside the cities that have bydeler, and the provider's own shape rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas_ingest import pipeline, quality
+from atlas_ingest.manifest import get_manifest
+
+pytestmark = pytest.mark.integration
+
+REFERENCE = ["ssb-klass-kommuner", "ssb-klass-fylker", "ssb-klass-bydeler"]
+NAV, NAV_QUARTERLY, BUFDIR, HUSBANKEN = "nav-uforetrygd", "nav-sykefravaer", "bufdir-barnevern", "husbanken-statistikkbank"
+SOURCES = REFERENCE + [NAV, NAV_QUARTERLY, BUFDIR, HUSBANKEN]
+COLUMNS = ("source_id", "table_id", "region_code", "region_level", "period_id", "contents_code", "dimensions",
+           "value", "status", "ingest_run_id", "loaded_at")
+
+# the generic suite's rule every provider relies on for "suppressed = NULL + status"
+NULL_EXACTLY_WITH_STATUS = "value is NULL exactly when an upstream status marker says why; a suppressed cell is never 0"
+
+
+@pytest.fixture(scope="module")
+def loaded(warehouse_url):
+    return {s: pipeline.run_source(s, mode="replay", force=True) for s in SOURCES}
+
+
+def base(source_id: str) -> str:
+    return f"SELECT * FROM raw.observations WHERE source_id = '{source_id}'"
+
+
+def broken(source_id: str, where: str, **overrides: str) -> str:
+    """The source's loaded rows with one of them (the first matching `where`) replaced by a copy
+    whose columns are overridden by the given SQL expressions."""
+    target = (f"(SELECT ctid FROM raw.observations WHERE source_id = '{source_id}' AND {where} "
+              f"ORDER BY region_code, period_id, contents_code, dimensions::text LIMIT 1)")
+    unknown = set(overrides) - set(COLUMNS)
+    assert not unknown, unknown
+    columns = ", ".join(f"{overrides[c]} AS {c}" if c in overrides else c for c in COLUMNS)
+    return (f"SELECT * FROM raw.observations WHERE source_id = '{source_id}' AND ctid <> {target} "
+            f"UNION ALL SELECT {columns} FROM raw.observations WHERE ctid = {target}")
+
+
+def gate_failures(source_id: str, query: str) -> dict[str, list[str]]:
+    """Every suite the pipeline runs on the source's raw.observations rows, on `query`: the failing
+    expectations (their "why", else their type) per suite that failed."""
+    m = get_manifest(source_id)
+    suites = pipeline.raw_suites("raw.observations", m)
+    assert len(suites) == 2, suites  # raw_observations and the provider's own
+    failures = {}
+    for suite in suites:
+        outcome = quality.run_suite(suite, query=query, target="test", variables=pipeline._suite_variables(m))
+        assert outcome.evaluated > 0
+        # a rule that could not run (an SQL error) also "fails": only a rule that ran may count
+        assert not [f for f in outcome.failures if "exception" in f], outcome.failures
+        if not outcome.success:
+            failures[suite] = sorted(f["why"] or f["expectation"] for f in outcome.failures)
+    return failures
+
+
+def test_the_loads_pass_their_own_gates(loaded, db):
+    assert {s: r["status"] for s, r in loaded.items()} == {s: "success" for s in SOURCES}
+    for source_id in (NAV, NAV_QUARTERLY, BUFDIR, HUSBANKEN):
+        assert gate_failures(source_id, base(source_id)) == {}, source_id
+    # each bad batch below holds as many rows as the load: one replaced, none added or lost
+    counts = []
+    for query in (base(NAV), broken(NAV, "true", value="-1")):
+        counts.append(db.execute(f"SELECT count(*) FROM ({query}) b").fetchone()[0])
+    assert counts[0] == counts[1] > 0
+
+
+# --------------------------------------------------------------------------------------- NAV
+NAV_CASES = {
+    "status outside NAV's markers": (
+        "status = '*'", {"status": "'.'"},
+        {"raw_observations__nav": ["NAV shows small cells as * or leaves them blank (..); anything else would have "
+                                   "been quarantined"]}),
+    "a value beside the small-cell marker": (
+        "status = '*'", {"value": "2"},
+        {"raw_observations": [NULL_EXACTLY_WITH_STATUS]}),
+    "a suppressed cell shown as 0": (
+        "status = '*'", {"value": "0"},
+        {"raw_observations": [NULL_EXACTLY_WITH_STATUS]}),
+    "a negative count": (
+        "contents_code = 'mottakere' AND value > 0", {"value": "-value"},
+        {"raw_observations__nav": ["counts, shares and days lost are never negative; a suppressed cell is NULL, "
+                                   "never 0"]}),
+    "an annual period in a monthly table": (
+        "region_level = 'kommune' AND value IS NOT NULL", {"period_id": "'2026'"},
+        {"raw_observations__nav": ["NAV's tables are monthly (2026M03) or quarterly (2026K1)",
+                                   "a NAV source has one grain: a monthly table never holds a quarter, a quarterly "
+                                   "one never a month"]}),
+    "a quarter in a monthly table": (
+        "region_level = 'kommune' AND value IS NOT NULL", {"period_id": "'2026K1'"},
+        {"raw_observations__nav": ["a NAV source has one grain: a monthly table never holds a quarter, a quarterly "
+                                   "one never a month"]}),
+    "a bydel of a city without bydeler (Bodø)": (
+        "region_level = 'bydel'", {"region_code": "'180401'"},
+        {"raw_observations__nav": ["NAV publishes bydeler of Oslo, Stavanger, Bergen and Trondheim only"]}),
+    "a region level NAV does not publish": (
+        "region_level = 'kommune' AND value IS NOT NULL", {"region_level": "'school'"},
+        {"raw_observations__nav": ["NAV's reports carry Norway, fylker, kommuner, bydeler and, where a unit serves "
+                                   "several kommuner, NAV units at their own level"]}),
+    "a contents code not from the manifest's sheet list": (
+        "value IS NOT NULL", {"contents_code": "'Mottakere'"},
+        {"raw_observations__nav": ["contents codes come from the manifest's sheet list (lower-case names)"]}),
+}
+
+
+@pytest.mark.parametrize("case", list(NAV_CASES))
+def test_nav_gate_rejects(loaded, case):
+    where, overrides, expected = NAV_CASES[case]
+    assert gate_failures(NAV, broken(NAV, where, **overrides)) == expected
+
+
+def test_nav_gate_rejects_a_month_in_a_quarterly_table(loaded):
+    bad = broken(NAV_QUARTERLY, "region_level = 'kommune' AND value IS NOT NULL", period_id="'2026M03'")
+    assert gate_failures(NAV_QUARTERLY, bad) == {"raw_observations__nav": [
+        "a NAV source has one grain: a monthly table never holds a quarter, a quarterly one never a month"]}
+
+
+# ------------------------------------------------------------------------------------ Bufdir
+BUFDIR_CASES = {
+    "status outside Bufdir's markers (NAV's *)": (
+        "status = '..'", {"status": "'*'"},
+        {"raw_observations__bufdir": [".. is missing or too few to publish, . a blank cell (no figure for the "
+                                      "region and year)"]}),
+    "a too-few-to-publish cell shown as 0": (
+        "status = '..'", {"value": "0"},
+        {"raw_observations": [NULL_EXACTLY_WITH_STATUS]}),
+    "a blank cell given a value": (
+        "status = '.'", {"value": "12"},
+        {"raw_observations": [NULL_EXACTLY_WITH_STATUS]}),
+    "a negative count": (
+        "contents_code LIKE '%antall' AND value > 0", {"value": "-value"},
+        {"raw_observations__bufdir": ["counts, shares and kroner per child are never negative; a suppressed cell "
+                                      "is NULL, never 0"]}),
+    "a monthly period in an annual monitor": (
+        "region_level = 'kommune' AND value IS NOT NULL", {"period_id": "period_id || 'M01'"},
+        {"raw_observations__bufdir": ["the monitors are annual: one column per year"]}),
+    "a bydel of a city without bydeler (Bodø)": (
+        "region_level = 'bydel'", {"region_code": "'180401'"},
+        {"raw_observations__bufdir": ["Bufdir uses SSB's 6-digit bydel codes of Oslo, Stavanger, Bergen and "
+                                      "Trondheim"]}),
+    "a delbydel (not loaded)": (
+        "region_level = 'bydel'", {"region_level": "'delbydel'"},
+        {"raw_observations": ["expect_column_values_to_be_in_set"],
+         "raw_observations__bufdir": ["the monitors publish Norway, fylker, kommuner and bydeler (delbydeler are "
+                                      "not loaded)"]}),
+    "a contents code of another indicator": (
+        "table_id = 'bv1a'", {"contents_code": "'bv2a_andel'"},
+        {"raw_observations__bufdir": ["each contents code is its indicator's (table id) plus Enhet/Tallformat"]}),
+}
+
+
+@pytest.mark.parametrize("case", list(BUFDIR_CASES))
+def test_bufdir_gate_rejects(loaded, case):
+    where, overrides, expected = BUFDIR_CASES[case]
+    assert gate_failures(BUFDIR, broken(BUFDIR, where, **overrides)) == expected
+
+
+# --------------------------------------------------------------------------------- Husbanken
+HUSBANKEN_CASES = {
+    "a status other than its one marker": (
+        "value IS NOT NULL", {"value": "NULL", "status": "'*'"},
+        {"raw_observations__husbanken": [".. is the only marker: the app's measure is null for the kommune and year "
+                                         "(kept as NULL + status, never 0)"]}),
+    "a null measure shown as 0 beside its marker": (
+        "value IS NOT NULL", {"value": "0", "status": "'..'"},
+        {"raw_observations": [NULL_EXACTLY_WITH_STATUS]}),
+    "a negative count": (
+        "contents_code = 'soknad' AND value > 0", {"value": "-value"},
+        {"raw_observations__husbanken": ["counts and kroner are never negative"]}),
+    "a quarter in the annual cube": (
+        "region_level = 'kommune'", {"period_id": "period_id || 'K1'"},
+        {"raw_observations__husbanken": ["the statistikkbank is annual (År)"]}),
+    "a bydel outside Oslo": (
+        "region_level = 'bydel'", {"region_code": "'460101'"},
+        {"raw_observations__husbanken": ["a bydel row is an Oslo bydel mapped from Husbanken's own code, which it "
+                                         "keeps in dimensions.husbanken_region"]}),
+    "an Oslo bydel that lost Husbanken's own code": (
+        "region_level = 'bydel'", {"dimensions": "dimensions - 'husbanken_region'"},
+        {"raw_observations__husbanken": ["a bydel row is an Oslo bydel mapped from Husbanken's own code, which it "
+                                         "keeps in dimensions.husbanken_region"]}),
+    "Husbanken's own bydel code landed as a kommune": (
+        "region_code = '0301'", {"region_code": "'0312'"},
+        {"raw_observations__husbanken": ["Svalbard's pseudo-codes and Husbanken's bydel codes never land as "
+                                         "kommuner"]}),
+    "Svalbard landed as a kommune": (
+        "region_code = '0301'", {"region_code": "'2111'"},
+        {"raw_observations__husbanken": ["Svalbard's pseudo-codes and Husbanken's bydel codes never land as "
+                                         "kommuner"]}),
+    "a measure the manifest does not name": (
+        "contents_code = 'belop'", {"contents_code": "'husleie'"},
+        {"raw_observations__husbanken": ["the bostøtte measures the manifest names: applications, decisions, "
+                                         "payments, refusals, amount"]}),
+}
+
+
+@pytest.mark.parametrize("case", list(HUSBANKEN_CASES))
+def test_husbanken_gate_rejects(loaded, case):
+    where, overrides, expected = HUSBANKEN_CASES[case]
+    assert gate_failures(HUSBANKEN, broken(HUSBANKEN, where, **overrides)) == expected
