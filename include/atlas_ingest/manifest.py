@@ -136,6 +136,9 @@ class FetchSpec(_Strict):
     auth_conn_id: str | None = None
     # Pool the fetch task runs in, so one upstream is paced across tasks and processes.
     pool: str | None = None
+    # The fetch task's execution timeout when the default (STEP_TIMEOUTS["fetch"]) is too short:
+    # a paced source of thousands of requests (Udir's per-school reports) needs hours, not minutes.
+    timeout_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     options: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("endpoint")

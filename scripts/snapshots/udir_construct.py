@@ -226,6 +226,9 @@ ALLE_KJONN = simple_values([(-10, "A", "Alle kjønn"), (2, "G", "Gutt"), (1, "J"
 EIERFORM = simple_values([(-10, "-10", "Alle eierformer"), (8, "3", "Offentlig skole"), (2, "4", "Privat eiet")])
 TRINN = simple_values([(-10, "-10", "Alle trinn"), (4, "5", "5. årstrinn"), (6, "7", "7. årstrinn"),
                        (7, "8", "8. årstrinn"), (8, "9", "9. årstrinn"), (9, "10", "10. årstrinn")])
+# CONSTRUCTED: lærertetthet's grade groups (filter name and ids unconfirmed)
+TRINNGRUPPE = simple_values([(-10, "-10", "Alle trinngrupper"), (1, "1-7", "1.-7. trinn"),
+                             (2, "8-10", "8.-10. trinn"), (3, "1-10", "1.-10. trinn")])
 PROVER = simple_values([(1, "NPLES", "Lesing"), (2, "NPREG", "Regning"), (3, "NPENG", "Engelsk")])
 PROVE_BY_ID = {1: "Lesing", 2: "Regning", 3: "Engelsk"}
 TRINN_BY_ID = {4: "5. årstrinn", 6: "7. årstrinn", 7: "8. årstrinn", 8: "9. årstrinn", 9: "10. årstrinn"}
@@ -286,6 +289,21 @@ REPORTS = {
                                   EUG_YEARS, {"TrinnID": TRINN, "KjoennID": ALLE_KJONN, "EierformID": EIERFORM},
                                   "grunnskole", {"4203", "4216", "3116"}, ["Indikator", "Spørsmål"],
                                   rapportside=real("eug_rapportside.json")),
+    # CONSTRUCTED, unconfirmed: no capture of these two reports exists (see CONSTRUCTED_REPORTS)
+    "GSK_Laerertetthet": ReportSpec(
+        "GSK_Laerertetthet", "Lærertetthet", "rest/v1/Statistikk/GSK/GSI/3/1", "TidID", GSI_YEARS,
+        {"TrinngruppeID": TRINNGRUPPE, "KommunalitetID": EIERFORM},
+        "grunnskole", None, ["Nasjonalt", "Fylke", "Kommune", "Enhet"], valid=["KommunalitetID", "TrinngruppeID"],
+        assumed="the report code, the descriptor and base path (GSI table, rapportNr 3 version 1), the "
+                "TrinngruppeID filter and its ids, the measure label"),
+    "GSK_EUG_trivsel": ReportSpec(
+        "GSK_EUG_trivsel", "EUG - Trivsel", "rest/v1/Statistikk/GSK/EUG/2/5", "TidID", EUG_YEARS,
+        {"TrinnID": TRINN, "KjoennID": ALLE_KJONN, "EierformID": EIERFORM,
+         "VisAntallBesvart": simple_values([(0, "0", "Skjul"), (1, "1", "Vis")])},
+        "grunnskole", {"4203", "4216", "3116"}, ["Indikator", "Spørsmål"],
+        valid=["EierformID", "KjoennID", "TrinnID", "VisAntallBesvart"],
+        assumed="the report code, the descriptor and base path (EUG table, rapportNr 2 version 5), the measure "
+                "label `Snitt` and the index/question codes of its rows"),
     "GSK_NP_Geo_Trinn5": ReportSpec(
         "GSK_NP_Geo_Trinn5", "Nasjonale prøver 5. trinn", "rest/v1/Statistikk/GSK/NasjonaleProever/4/1", "SkoleAarID",
         NP_YEARS, {"TrinnID": TRINN, "KjoennID": ALLE_KJONN, "EierformID": EIERFORM, "ProeveID": PROVER},
@@ -321,6 +339,43 @@ REPORTS = {
         "vgs", None, ["Nasjonalt", "Fylke", "Enhet"], valid=["EierformID", "KjoennID", "TrinnID"],
         assumed="the descriptor and base path (table SluttaV, version 1/1), the measure labels, and a kommune "
                 "level in its enhet tree"),
+}
+
+
+# What a live check must confirm for the reports without a capture (written into SNAPSHOT.md).
+CONSTRUCTED_REPORTS = {
+    "GSK_Laerertetthet": """\
+- **Report code** `GSK_Laerertetthet` (statistikkbanken's "Lærertetthet" report of GSI): assumed. Check
+  `GET rest/v1/Rapportside/GSK_Laerertetthet`; if Udir names it otherwise, change `fetch.options.reports[].code`.
+- **Descriptor**: constructed (`rappside` with one `rapportElementer[].dataEndepunkt`), base path
+  `rest/v1/Statistikk/GSK/GSI/3/1` (the GSI table, rapportNr 3, version 1): assumed. Atlas reads the path from
+  the descriptor every run, so only the code must be right.
+- **Filters**: `TrinngruppeID` (ids `-10` alle, `1` 1.-7. trinn, `2` 8.-10. trinn, `3` 1.-10. trinn; Atlas pins
+  `3`) and `KommunalitetID` (`-10`): name and ids assumed. Check the report's `gyldigeFiltre` and
+  `filterVerdier` (discover fails naming the report if a pinned filter is not valid).
+- **Measure label** `Lærertetthet i ordinær undervisning` → `LAERERTETTHET_ORDINAER` (pupils per teacher FTE in
+  ordinary teaching; the label is the one Udir's GSI exports use): the column label in this report's pivot is
+  assumed (a different label fails the parse naming it). Udir also publishes "lærertetthet 1" (gruppestørrelse
+  1); only the ordinary-teaching ratio is read.
+- **Rows**: Nasjonalt › Fylke › Kommune › Enhet like `GSK_Elev_Skol` (`radSti=-12.*.*.*`): assumed.
+- **Suppression**: whether Udir hides the ratio of small schools at all is unknown; the snapshot hides (`*`)
+  the schools with fewer than 100 pupils (their constructed GSI count) so the `*` path is exercised.
+- **Figures**: all invented (kommuner 12–17, schools 9.5–19 pupils per teacher FTE).""",
+    "GSK_EUG_trivsel": """\
+- **Report code** `GSK_EUG_trivsel` (Elevundersøkelsen's "Trivsel" index, 7. and 10. trinn): assumed, by
+  analogy with the captured `GSK_EUG_mobbing`. Check `GET rest/v1/Rapportside/GSK_EUG_trivsel`; Udir may publish
+  trivsel inside a "læringsmiljø" report with several indexes instead (then pick the Trivsel rows by code).
+- **Descriptor**: constructed, base path `rest/v1/Statistikk/GSK/EUG/2/5` (the EUG table of the mobbing report,
+  another rapportNr): assumed; read from the descriptor every run.
+- **Filters**: the mobbing report's (`EierformID -10`, `KjoennID -10`, `VisAntallBesvart 0`, one request per
+  `TrinnID` 6 = 7. trinn and 9 = 10. trinn, the enhet as a filter): assumed to be the same.
+- **Measure label** `Snitt` → `TRIVSEL_SNITT` (mean on the 1–5 scale): assumed.
+- **Rows** (row hierarchy Indikator › Spørsmål): the index `EUIndeks_TRIVSEL` "Trivsel" and three questions
+  `EUSpoersmaal_TRIVSEL_SKOLEN` / `_KLASSEN` / `_FRIMINUTT`: codes and wording INVENTED (Udir's real codes look
+  like `EUIndeks_1398`, `EUSpoersmaal_Q11811`). They land in `dimensions.sporsmal`; expect them to change.
+- **Suppression**: fewer than 10 respondents → `*`, the same rule (and the same constructed respondents) as
+  the mobbing snapshot.
+- **Figures**: all invented (index 3.75–4.5).""",
 }
 
 
@@ -515,11 +570,9 @@ EUG_REAL = real("eug_data_arendal_10.json")
 EUG_ROWS = [(r["navn"], r["kode"], r["id"]) for r in EUG_REAL["rows"]]
 
 
-def eug_body(spec: ReportSpec, meta: dict[str, Any]) -> dict[str, Any]:
-    year = meta["year_id"]
-    trinn = TRINN_BY_ID[meta["split"]["TrinnID"]]
-    enhet = meta["enhet"]
-    node = {n["id"]: n for n in tree("grunnskole", spec.tree_keep)}.get(enhet["id"])
+def eug_levels(spec: ReportSpec, enhet_id: int) -> list[str]:
+    """The header's enhet path (Hele landet › Agder › Arendal › Alle skoler) of a filter-mode answer."""
+    node = {n["id"]: n for n in tree("grunnskole", spec.tree_keep)}.get(enhet_id)
     nodes = {n["indeks"]: n for n in tree("grunnskole", spec.tree_keep)}
     path = []
     cursor = node
@@ -528,7 +581,14 @@ def eug_body(spec: ReportSpec, meta: dict[str, Any]) -> dict[str, Any]:
         cursor = nodes.get(cursor.get("forelder"))
     fillers = {1: ["Alle fylker", "Alle kommuner", "Alle skoler"], 2: ["Alle kommuner", "Alle skoler"],
                3: ["Alle skoler"], 4: []}[node["nivaa"]]
-    levels = path + fillers + [trinn, "Alle eierformer", "Alle kjønn"]
+    return path + fillers
+
+
+def eug_body(spec: ReportSpec, meta: dict[str, Any]) -> dict[str, Any]:
+    year = meta["year_id"]
+    trinn = TRINN_BY_ID[meta["split"]["TrinnID"]]
+    enhet = meta["enhet"]
+    levels = eug_levels(spec, enhet["id"]) + [trinn, "Alle eierformer", "Alle kjønn"]
     school = next((s for f in geography() for k in f.kommuner for s in k.schools if s.orgnr == enhet["kode"]), None)
     if school is not None and school.no_7th_grade and trinn == "7. årstrinn":
         rows: list[dict[str, Any]] = []  # an ungdomsskole has no 7th grade: Udir answers no rows
@@ -546,12 +606,64 @@ def eug_body(spec: ReportSpec, meta: dict[str, Any]) -> dict[str, Any]:
                          "columns": header(dict(spec.years)[year], levels, ["Andel mobbet"])}, "rows": rows}
 
 
+def laerertetthet_body(spec: ReportSpec, meta: dict[str, Any]) -> dict[str, Any]:
+    """Pupils per teacher FTE in ordinary teaching, 1.-10. trinn: INVENTED everywhere (no capture).
+    A school with fewer than LT_HIDDEN_BELOW pupils (its constructed GSI count) is hidden (`*`)."""
+    year = meta["year_id"]
+    cache: dict[str, dict[str, list[str]]] = {}
+
+    def values(level: str, kode: str, obj: Any) -> list[str]:
+        r = rng_for("laerertetthet", kode, year)
+        if level == "school":
+            k = kommune_of(obj.kommune)
+            cache.setdefault(k.kode, gsi_school_values(k, year))
+            pupils = cache[k.kode][kode][0]
+            if pupils == "*" or int(pupils.replace(" ", "").replace(THIN, "")) < LT_HIDDEN_BELOW:
+                return ["*"]
+            return [udir_dec(r.uniform(9.5, 19.0))]
+        return [udir_dec(r.uniform(12.0, 17.0) if level == "kommune" else r.uniform(14.0, 16.0))]
+
+    return rows_pivot(spec, dict(spec.years)[year], ["1.-10. trinn", "Alle eierformer"],
+                      ["Lærertetthet i ordinær undervisning"], values)
+
+
+LT_HIDDEN_BELOW = 100
+# CONSTRUCTED rows of the trivsel report: the index and three questions (codes invented, NOT Udir's)
+TRIVSEL_ROWS = [("Trivsel", "EUIndeks_TRIVSEL", "51"),
+                ("Trives du på skolen?", "EUSpoersmaal_TRIVSEL_SKOLEN", "52"),
+                ("Trives du i klassen eller gruppa di?", "EUSpoersmaal_TRIVSEL_KLASSEN", "53"),
+                ("Trives du i friminuttene?", "EUSpoersmaal_TRIVSEL_FRIMINUTT", "54")]
+
+
+def trivsel_body(spec: ReportSpec, meta: dict[str, Any]) -> dict[str, Any]:
+    """Trivsel (mean on the 1–5 scale), INVENTED everywhere. A school's respondents are the same
+    draw as in the mobbing report (same grade and year), so the same schools are hidden (`*`)."""
+    year = meta["year_id"]
+    trinn = TRINN_BY_ID[meta["split"]["TrinnID"]]
+    enhet = meta["enhet"]
+    levels = eug_levels(spec, enhet["id"]) + [trinn, "Alle eierformer", "Alle kjønn"]
+    school = next((s for f in geography() for k in f.kommuner for s in k.schools if s.orgnr == enhet["kode"]), None)
+    if school is not None and school.no_7th_grade and trinn == "7. årstrinn":
+        rows: list[dict[str, Any]] = []
+    else:
+        respondents = rng_for("eug", enhet["kode"], trinn, year).randint(4, 60) if enhet["level"] == "school" else 200
+        hidden = respondents < 10
+        r = rng_for("trivsel", enhet["kode"], trinn, year)
+        index = r.uniform(3.9, 4.5) - (0.15 if trinn == "10. årstrinn" else 0)
+        means = [index, min(5.0, index + r.uniform(0.0, 0.2)), index - r.uniform(0.0, 0.2), index + r.uniform(-0.1, 0.1)]
+        rows = [{"navn": n, "kode": c, "id": i, "data": ["*" if hidden else udir_dec(v)]}
+                for (n, c, i), v in zip(TRIVSEL_ROWS, means)]
+    return {"metadata": {"rowHierarchy": spec.row_hierarchy,
+                         "columns": header(dict(spec.years)[year], levels, ["Snitt"])}, "rows": rows}
+
+
 def data_body(spec: ReportSpec, req) -> dict[str, Any]:
     if req.role == "owner":
         return gsi_body(spec, req.meta, owner_label=req.meta["owner_label"])
     return {"GSK_Elev_Skol": gsi_body, "GSK_EUG_mobbing": eug_body, "GSK_NP_Geo_Trinn5": np_body,
             "GSK_NP_Geografisk": np_body, "GSK_fravaer": fravaer_body, "VGO_fravaer": fravaer_body,
-            "VGO_slutta": sluttet_body}[spec.code](spec, req.meta)
+            "VGO_slutta": sluttet_body, "GSK_Laerertetthet": laerertetthet_body,
+            "GSK_EUG_trivsel": trivsel_body}[spec.code](spec, req.meta)
 
 
 # ----------------------------------------------------------------------------- writer
@@ -643,10 +755,12 @@ def snapshot_md(manifest, specs: dict[str, ReportSpec], plan, stats: dict[str, A
         reports.append(f"- `{code}` ({spec.name}): descriptor {real_desc}; base path `{spec.base_path}`; "
                        f"years {', '.join(label for _, label in spec.years)}")
     real_figures = {
-        "udir-gsi": "GSI 2025-26 fylke and kommune rows are Udir's REAL figures (the 83-row capture); the "
-                    "schools' figures and every 2024-25 figure are invented.",
-        "udir-elevundersokelsen": "Arendal's 10. trinn 2025-26 answer is Udir's REAL answer; every other figure "
-                                  "is invented.",
+        "udir-gsi": "GSI 2025-26 fylke and kommune rows of `GSK_Elev_Skol` are Udir's REAL figures (the 83-row "
+                    "capture); the schools' figures, every 2024-25 figure and EVERY lærertetthet figure "
+                    "(`GSK_Laerertetthet`, a report with no capture at all) are invented.",
+        "udir-elevundersokelsen": "Arendal's 10. trinn 2025-26 mobbing answer is Udir's REAL answer; every other "
+                                  "figure, and EVERY trivsel figure (`GSK_EUG_trivsel`, a report with no capture at "
+                                  "all), is invented.",
         "udir-nasjonale-prover": "Lesing, 5. trinn, 2025-26 fylke and kommune rows of Agder, Finnmark and Oslo "
                                  "are Udir's REAL figures; every other figure is invented.",
         "udir-fravar": "10. trinn 2024-25 rows of Agder, Arendal, Birkenes, Bygland, Bykle and Finnmark with its "
@@ -654,6 +768,13 @@ def snapshot_md(manifest, specs: dict[str, ReportSpec], plan, stats: dict[str, A
         "udir-sluttet-vgs": "Every figure is invented.",
     }[manifest.id]
     quarantine = "; ".join(f"{v} × “{k}”" for k, v in sorted(stats["reasons"].items())) or "none"
+    unconfirmed = "".join(f"\n### `{code}` — CONSTRUCTED and unconfirmed\n\n{CONSTRUCTED_REPORTS[code]}\n"
+                          for code in specs if code in CONSTRUCTED_REPORTS)
+    if unconfirmed:
+        unconfirmed = ("\n## Reports without any capture (CONSTRUCTED, unconfirmed)\n\nNothing below was seen in an "
+                       "answer of Udir's API; it is Atlas's guess in the shape of the real reports of the same table, "
+                       "written down so it can be checked against the live API before the figures are trusted.\n" +
+                       unconfirmed)
     return f"""# Snapshots of {manifest.id} — CONSTRUCTED, not official statistics
 
 These replay bodies were **constructed** by `scripts/snapshots/udir_construct.py`, because Udir's
@@ -689,7 +810,7 @@ Parsed in replay by the real adapter and parser: {stats['rows']:,} rows in `raw.
 ({status_line}; by level: {level_line}); periods {', '.join(stats['periods'])};
 {stats['schools']} schools in `raw.udir_schools`; {stats['quarantined']} cells quarantined by design
 ({quarantine}).
-
+{unconfirmed}
 Regenerate after changing the manifest: `.venv/bin/python scripts/snapshots/udir_construct.py {manifest.id}`.
 Record real ones with `ATLAS_HTTP_MODE=record` on a machine that can reach statistikkportalen.udir.no,
 and replace this file.

@@ -132,3 +132,11 @@ def test_every_pool_a_manifest_uses_is_configured():
     used = {m.fetch.pool for m in load_manifests() if m.fetch.pool}
     assert used <= pools, f"pools used but not in airflow_settings.yaml: {used - pools}"
     assert {"ssb_api", "scrape_polite", "dbt"} <= pools
+
+
+def test_a_source_can_lengthen_its_fetch_timeout(dagbag):
+    from datetime import timedelta
+
+    udir = dagbag.dags["udir"]
+    assert udir.task_dict["udir-elevundersokelsen.fetch"].execution_timeout == timedelta(minutes=240)
+    assert udir.task_dict["udir-gsi.fetch"].execution_timeout == timedelta(minutes=90)

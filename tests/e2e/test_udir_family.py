@@ -14,9 +14,9 @@ from tests.support.replay import dags_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-EXPECTED_ROWS = {"udir-elevundersokelsen": 124, "udir-fravar": 1080, "udir-gsi": 776,
+EXPECTED_ROWS = {"udir-elevundersokelsen": 248, "udir-fravar": 1080, "udir-gsi": 970,
                  "udir-nasjonale-prover": 5238, "udir-sluttet-vgs": 66}
-EXPECTED_QUARANTINE = {"udir-elevundersokelsen": 0, "udir-fravar": 20, "udir-gsi": 16,
+EXPECTED_QUARANTINE = {"udir-elevundersokelsen": 0, "udir-fravar": 20, "udir-gsi": 20,
                        "udir-nasjonale-prover": 108, "udir-sluttet-vgs": 0}
 BIRKELAND, BIRKENES = "975283259", "4216"
 
@@ -86,7 +86,7 @@ def test_dim_school_and_the_crosswalk(udir_loaded, db):
                           LEFT JOIN marts.dim_school d USING (orgnr) WHERE d.orgnr IS NULL""").fetchone() == (0,)
     health = dict(db.execute("SELECT source_id, raw_rows FROM marts.mart_ingest_health "
                              "WHERE source_id = 'udir-gsi'").fetchall())
-    assert health == {"udir-gsi": 776 + 15}  # observations + the roster
+    assert health == {"udir-gsi": 970 + 15}  # observations + the roster
 
 
 def test_the_mart_gates_ran(udir_loaded):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,13 +29,15 @@ DBT_DIR = "include/dbt/atlas"
 REFERENCE_SOURCES = ["ssb-klass-kommuner", "ssb-klass-fylker"]
 UDIR_SOURCES = ["udir-elevundersokelsen", "udir-fravar", "udir-gsi", "udir-nasjonale-prover", "udir-sluttet-vgs"]
 SCHOOL_MARTS = ["+fact_school_indicators_by_kommune", "+crosswalk_school_to_kommune",
-                "assert_school_suppression_stays_null"]
+                "+fact_school_special_education_share", "assert_school_suppression_stays_null",
+                "assert_special_education_share_null_when_a_count_is"]
 # rows each source's constructed snapshots parse to (udir_construct.py prints them; SNAPSHOT.md records them)
-EXPECTED_ROWS = {"udir-elevundersokelsen": 124, "udir-fravar": 1080, "udir-gsi": 776,
+EXPECTED_ROWS = {"udir-elevundersokelsen": 248, "udir-fravar": 1080, "udir-gsi": 970,
                  "udir-nasjonale-prover": 5238, "udir-sluttet-vgs": 66}
-EXPECTED_QUARANTINE = {"udir-elevundersokelsen": 0, "udir-fravar": 20, "udir-gsi": 16,
+EXPECTED_QUARANTINE = {"udir-elevundersokelsen": 0, "udir-fravar": 20, "udir-gsi": 20,
                        "udir-nasjonale-prover": 108, "udir-sluttet-vgs": 0}
 BIRKELAND, BIRKENES = "975283259", "4216"
+EXPECTED_SHARE_ROWS = {"school": 30, "kommune": 154}
 
 
 def dbt(*args: str, tmp: Path) -> subprocess.CompletedProcess:
@@ -70,7 +73,7 @@ def test_every_udir_source_loads_its_rows_and_quarantines_only_svalbard(loaded, 
 def test_school_rows_are_orgnr_and_suppression_is_verbatim(loaded, db):
     levels = dict(db.execute("SELECT region_level, count(*) FROM raw.observations WHERE source_id = 'udir-gsi' "
                              "GROUP BY 1").fetchall())
-    assert levels == {"fylke": 40, "kommune": 616, "school": 120}
+    assert levels == {"fylke": 50, "kommune": 770, "school": 150}  # GSK_Elev_Skol 40/616/120 + lærertetthet
     birkeland = db.execute(
         """SELECT value, status FROM raw.observations WHERE source_id = 'udir-gsi' AND region_code = %s
             AND period_id = '2025-2026' AND contents_code = 'ELEVER_SPESIALUNDERVISNING'""", (BIRKELAND,)).fetchone()
@@ -126,6 +129,50 @@ def test_a_suppressed_school_cell_stays_null_through_the_marts(loaded, db):
     assert db.execute("SELECT count(*) FROM marts.fact_school_indicators_by_kommune "
                       "WHERE indicator_id LIKE 'udir-elevundersokelsen:%'").fetchone() == (0,)
     assert "assert_school_suppression_stays_null" in loaded["dbt"]
+
+
+def test_ratios_and_means_are_never_summed_to_a_kommune(loaded, db):
+    kinds = dict(db.execute("""SELECT indicator_id, measure_kind || ':' || is_additive FROM marts.dim_indicator
+                                WHERE indicator_id IN ('udir-gsi:LAERERTETTHET_ORDINAER',
+                                                       'udir-elevundersokelsen:TRIVSEL_SNITT')""").fetchall())
+    assert kinds == {"udir-gsi:LAERERTETTHET_ORDINAER": "rate:false",
+                     "udir-elevundersokelsen:TRIVSEL_SNITT": "mean:false"}
+    # school figures are kept per school …
+    schools = dict(db.execute("""SELECT indicator_id, count(*) FROM marts.fact_school_indicators
+                                  WHERE indicator_id IN ('udir-gsi:LAERERTETTHET_ORDINAER',
+                                                         'udir-elevundersokelsen:TRIVSEL_SNITT') GROUP BY 1""").fetchall())
+    assert schools == {"udir-gsi:LAERERTETTHET_ORDINAER": 30, "udir-elevundersokelsen:TRIVSEL_SNITT": 76}
+    # … never summed over a kommune's schools (Udir's own kommune figure is in fact_kommune_indicators)
+    assert db.execute("""SELECT count(*) FROM marts.fact_school_indicators_by_kommune
+                          WHERE contents_code IN ('LAERERTETTHET_ORDINAER', 'TRIVSEL_SNITT')""").fetchone() == (0,)
+    assert db.execute("""SELECT count(*) FROM marts.fact_school_indicators_by_kommune k
+                          JOIN marts.dim_indicator i USING (indicator_id) WHERE NOT i.is_additive""").fetchone() == (0,)
+    assert db.execute("""SELECT count(*) FROM marts.fact_kommune_indicators
+                          WHERE indicator_id = 'udir-gsi:LAERERTETTHET_ORDINAER' AND period_id = '2025-2026'
+                            AND value IS NOT NULL""").fetchone()[0] > 50
+
+
+def test_the_special_education_share(loaded, db):
+    rows = dict(db.execute("""SELECT region_level, count(*) FROM marts.fact_school_special_education_share
+                               GROUP BY 1""").fetchall())
+    assert rows == EXPECTED_SHARE_ROWS
+    # Birkeland skole: its special-needs count is hidden, so is its share — not 1/its pupils
+    birkeland = db.execute("""SELECT elever IS NOT NULL, elever_spesialundervisning, share_pct, status, status_meaning
+                                FROM marts.fact_school_special_education_share
+                               WHERE region_level = 'school' AND region_code = %s AND period_id = '2025-2026'""",
+                           (BIRKELAND,)).fetchone()
+    assert birkeland == (True, None, None, "*", "suppressed")
+    # Birkenes: Udir's own kommune counts (67 of 738), not the schools' sum
+    birkenes = db.execute("""SELECT elever, elever_spesialundervisning, round(share_pct, 2), status
+                               FROM marts.fact_school_special_education_share
+                              WHERE region_level = 'kommune' AND region_code = %s AND period_id = '2025-2026'""",
+                          (BIRKENES,)).fetchone()
+    assert birkenes == (738, 67, Decimal("9.08"), None)
+    # a share is present exactly when both counts are, and is their ratio; never another year's
+    assert db.execute("""SELECT count(*) FROM marts.fact_school_special_education_share
+                          WHERE (share_pct IS NULL) <> (elever IS NULL OR elever_spesialundervisning IS NULL
+                                                         OR elever = 0)""").fetchone() == (0,)
+    assert "assert_special_education_share_null_when_a_count_is" in loaded["dbt"]
 
 
 def test_kommune_rows_reach_fact_kommune_indicators(loaded, db):

@@ -258,7 +258,7 @@ def test_the_udir_family():
 
 
 # rows each constructed snapshot parses to (SNAPSHOT.md records them; the integration test loads them)
-EXPECTED = {"udir-elevundersokelsen": (124, 0, 10), "udir-fravar": (1080, 20, 21), "udir-gsi": (776, 16, 15),
+EXPECTED = {"udir-elevundersokelsen": (248, 0, 10), "udir-fravar": (1080, 20, 21), "udir-gsi": (970, 20, 15),
             "udir-nasjonale-prover": (5238, 108, 15), "udir-sluttet-vgs": (66, 0, 6)}
 
 
@@ -288,3 +288,95 @@ def test_periods_pick_the_school_years(tmp_path):
     ctx.periods = ["2019-2020"]
     plan = UdirApiAdapter().discover(ctx)
     assert plan.skip and "none of the school years" in plan.skip_reason
+
+
+# ------------------------------------------------------------------------------ the constructed reports (issue 10)
+def _replayed(tmp_path, source_id):
+    m = get_manifest(source_id)
+    ctx = RunContext(manifest=m, run_key="t", landing=LandingStore(str(tmp_path)),
+                     client=HttpClient(source_id=m.id, snapshot_dir=m.snapshot_dir, mode="replay"))
+    adapter = UdirApiAdapter()
+    plan = adapter.discover(ctx)
+    return ctx, plan, parse(ctx, plan.fetched + adapter.fetch(ctx, plan))
+
+
+def test_laerertetthet_and_trivsel_are_not_additive():
+    gsi = get_manifest("udir-gsi")
+    assert gsi.measures.for_code("LAERERTETTHET_ORDINAER").kind.value == "rate"
+    assert not gsi.measures.for_code("LAERERTETTHET_ORDINAER").kind.additive
+    assert all(gsi.measures.for_code(c).kind.additive for c in ("ELEVER", "ELEVER_SPESIALUNDERVISNING", "SKOLER"))
+    eug = get_manifest("udir-elevundersokelsen")
+    assert eug.measures.for_code("TRIVSEL_SNITT").kind.value == "mean"
+    assert eug.measures.for_code("ANDEL_MOBBET").kind.value == "share"
+    assert [r.code for r in gsi.fetch_options().reports] == ["GSK_Elev_Skol", "GSK_Laerertetthet"]
+    assert [r.code for r in eug.fetch_options().reports] == ["GSK_EUG_mobbing", "GSK_EUG_trivsel"]
+
+
+def test_the_laerertetthet_report_replays(tmp_path):
+    ctx, plan, result = _replayed(tmp_path, "udir-gsi")
+    assert plan.notes["reports"]["GSK_Laerertetthet"]["base_path"] == "rest/v1/Statistikk/GSK/GSI/3/1"
+    rows = [r for r in _rows(ctx, result) if r["contents_code"] == "LAERERTETTHET_ORDINAER"]
+    assert {r["table_id"] for r in rows} == {"GSK_Laerertetthet"}
+    levels: dict[str, int] = {}
+    for r in rows:
+        levels[r["region_level"]] = levels.get(r["region_level"], 0) + 1
+    # 5 fylker, 77 kommuner (Svalbard quarantined) and 15 schools, two school years
+    assert levels == {"fylke": 10, "kommune": 154, "school": 30}
+    assert all(json.loads(r["dimensions"]) == {"trinngruppe": "1.-10. trinn"} for r in rows)
+    hidden = [r for r in rows if r["status"] == "*"]
+    assert hidden and all(r["region_level"] == "school" and r["value"] == "" for r in hidden)
+    values = [float(r["value"]) for r in rows if r["value"]]
+    assert values and all(5 < v < 25 for v in values)  # pupils per teacher FTE, decimal commas read
+    # the GSI counts are untouched by the second report
+    assert sum(r["contents_code"] != "LAERERTETTHET_ORDINAER" for r in _rows(ctx, result)) == 776
+    catalog = {c["contents_code"]: c for c in _rows(ctx, result, "raw.indicator_catalog")}
+    assert catalog["LAERERTETTHET_ORDINAER"]["table_id"] == "GSK_Laerertetthet"
+
+
+def test_the_trivsel_report_replays(tmp_path):
+    ctx, plan, result = _replayed(tmp_path, "udir-elevundersokelsen")
+    rows = _rows(ctx, result)
+    trivsel = [r for r in rows if r["contents_code"] == "TRIVSEL_SNITT"]
+    mobbing = [r for r in rows if r["contents_code"] == "ANDEL_MOBBET"]
+    assert len(trivsel) == len(mobbing) == 124
+    assert {r["table_id"] for r in trivsel} == {"GSK_EUG_trivsel"}
+    assert {json.loads(r["dimensions"])["sporsmal"] for r in trivsel} == {
+        "EUIndeks_TRIVSEL", "EUSpoersmaal_TRIVSEL_SKOLEN", "EUSpoersmaal_TRIVSEL_KLASSEN",
+        "EUSpoersmaal_TRIVSEL_FRIMINUTT"}
+    assert {json.loads(r["dimensions"])["trinn"] for r in trivsel} == {"7. årstrinn", "10. årstrinn"}
+    assert all(1 <= float(r["value"]) <= 5 for r in trivsel if r["value"])
+    # the same schools (too few respondents) are hidden in both reports
+    key = lambda r: (r["region_code"], json.loads(r["dimensions"])["trinn"])  # noqa: E731
+    assert {key(r) for r in trivsel if r["status"] == "*"} == {key(r) for r in mobbing if r["status"] == "*"} != set()
+    # the real Arendal 10th-grade mobbing answer is still the one loaded
+    assert next(r["value"] for r in mobbing if r["region_code"] == "4203" and r["period_id"] == "2025-2026"
+                and json.loads(r["dimensions"]) == {"sporsmal": "EUIndeks_1398", "trinn": "10. årstrinn"}) == "12.2"
+
+
+@pytest.mark.parametrize("source_id, code", [("udir-gsi", "GSK_Laerertetthet"),
+                                             ("udir-elevundersokelsen", "GSK_EUG_trivsel")])
+def test_constructed_reports_are_written_down_as_unconfirmed(source_id, code):
+    text = (get_manifest(source_id).snapshot_dir / "SNAPSHOT.md").read_text(encoding="utf-8")
+    assert f"### `{code}` — CONSTRUCTED and unconfirmed" in text
+    assert "invented" in text and "live" in text
+
+
+def test_gsi_still_exports_to_microdata_with_the_ratio_beside_it():
+    """lærertetthet brings a breakdown (trinngruppe): the manifest names both breakdowns, so the GSI
+    counts are not dropped from `atlas export microdata`, and the ratio goes out as DOUBLE."""
+    from datetime import date
+    from decimal import Decimal
+
+    from atlas_ingest.export.microdata import Cell, Indicator, build_for_source
+
+    m = get_manifest("udir-gsi")
+    start, end = date(2025, 8, 1), date(2026, 7, 31)
+    indicators = [Indicator(f"udir-gsi:{code}", code, code, None, kind, "last", None, None, "SCHOOL_YEAR")
+                  for code, kind in (("ELEVER", "count"), ("LAERERTETTHET_ORDINAER", "rate"))]
+    cells = {"ELEVER": [Cell("4216", "2025-2026", start, end, {}, Decimal(738), None)],
+             "LAERERTETTHET_ORDINAER": [Cell("4216", "2025-2026", start, end, {"trinngruppe": "1.-10. trinn"},
+                                             Decimal("14.2"), None)]}
+    datasets, reason = build_for_source(m, indicators, cells, {})
+    assert reason is None
+    assert {(d.indicator_id, d.breakdown, d.data_type) for d in datasets} == {
+        ("udir-gsi:ELEVER", "I_ALT", "LONG"), ("udir-gsi:LAERERTETTHET_ORDINAER", "TRINN_1_10", "DOUBLE")}

@@ -10,6 +10,7 @@ Parse-time cost is kept to YAML + pydantic: no database, network, Variable or he
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from atlas_ingest.airflow.defaults import (
@@ -167,7 +168,9 @@ def build_family_dag(family: str, *, intro: str = ""):
                     trigger_rule="all_success" if m.reference else "all_done",
                 )(discover_step)(m.id)
                 fetched = task(
-                    task_id="fetch", execution_timeout=STEP_TIMEOUTS["fetch"], doc_md=readme,
+                    task_id="fetch", doc_md=readme,
+                    execution_timeout=(timedelta(minutes=m.fetch.timeout_minutes) if m.fetch.timeout_minutes
+                                       else STEP_TIMEOUTS["fetch"]),
                     pool=m.fetch.pool or "default_pool",
                 )(fetch_step)(m.id, discovered)
                 parsed = task(task_id="parse", execution_timeout=STEP_TIMEOUTS["parse"], doc_md=readme)(
