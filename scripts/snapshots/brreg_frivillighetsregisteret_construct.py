@@ -106,8 +106,10 @@ def organisations() -> list[dict]:
     by_index[75]["enhet_missing"] = True                # the register lists it, Enhetsregisteret does not answer
     by_index[90]["icnpo"] = ["15100"]                   # an ICNPO code not in the list: quarantined
     by_index[120]["bad_orgnr"] = True                   # a malformed organisasjonsnummer: quarantined
+    # Folkehjelp's three ranked categories are an ASSUMPTION (not read from the register): the only
+    # landscape NGO with a confirmed orgnr, it is the one row that exercises dim_ngo.icnpo_code_1..3
     orgs.append({"orgnr": FOLKEHJELP, "navn": "NORSK FOLKEHJELP", "kommune": None,
-                 "icnpo": ["4200", "9100"], "address": "none", "grasrot": True, "innfoert": "2013-08-24",
+                 "icnpo": ["4200", "9100", "7100"], "address": "none", "grasrot": True, "innfoert": "2013-08-24",
                  "folkehjelp": True})
     return sorted(orgs, key=lambda o: o["orgnr"])
 

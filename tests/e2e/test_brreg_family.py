@@ -32,15 +32,15 @@ def test_the_register_was_walked_and_loaded(brreg_loaded, db):
 
 
 def test_the_marts_it_feeds(brreg_loaded, db):
-    ngo = db.execute("SELECT icnpo_code_1, icnpo_code_2, icnpo_source FROM marts.dim_ngo WHERE slug = 'folkehjelp'"
-                     ).fetchone()
+    ngo = db.execute("SELECT icnpo_code_1, icnpo_code_2, icnpo_code_3, icnpo_source FROM marts.dim_ngo "
+                     "WHERE slug = 'folkehjelp'").fetchone()
     dim = db.execute("SELECT count(*), count(kommune_nr) FROM marts.dim_voluntary_organisation").fetchone()
     fact = db.execute("SELECT count(*), count(DISTINCT kommune_nr), sum(organisations_primary) "
                       "FROM marts.fact_kommune_registered_organisations").fetchone()
     oslo = db.execute("SELECT organisations_primary FROM marts.fact_kommune_registered_organisations "
                       "WHERE kommune_nr = '0301' AND icnpo_group_code = '1'").fetchone()
     db.commit()
-    assert ngo == ("4200", "9100", "frivillighetsregisteret")
+    assert ngo == ("4200", "9100", "7100", "frivillighetsregisteret")
     assert dim == (281, 277)
     assert fact == (357 * 15, 357, 277)
     assert oslo == (21,)

@@ -106,7 +106,7 @@ def test_categories_are_stored_in_the_organisations_rank_order(parsed):
 def test_folkehjelp_is_loaded_without_a_kommune(parsed):
     folkehjelp = next(r for r in parsed[0] if r["orgnr"] == "871033552")
     assert (folkehjelp["navn"], folkehjelp["organisasjonsform"], folkehjelp["kommune_nr"],
-            folkehjelp["icnpo_codes"]) == ("NORSK FOLKEHJELP", "FLI", None, "{4200,9100}")
+            folkehjelp["icnpo_codes"]) == ("NORSK FOLKEHJELP", "FLI", None, "{4200,9100,7100}")
 
 
 # ------------------------------------------------------------------------------ the parser, hand-made cases
