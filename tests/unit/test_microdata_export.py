@@ -15,7 +15,7 @@ from atlas_ingest.export import microdata as md
 from atlas_ingest.manifest import Manifest, MicrodataBreakdown, parse_manifest
 
 MANIFEST = """
-id: ssb-99970
+id: {source_id}
 provider: ssb
 family: ssb
 title: Constructed test table
@@ -43,18 +43,19 @@ suppression_markers:
   ":": confidential
 microdata:
   temporalityType: {declared}
-  sensitivityLevel: PUBLIC
+  sensitivityLevel: {sensitivity}
   populationDescription: Bosatte personer
   measure: {{dataType: DOUBLE, valueDomain: {{measurementUnitDescription: personer}}}}
 {extra}
 """
 
 
-def manifest(tmp_path: Path, *, grain="P1Y", kind="count", annual="last", declared="STATUS", extra="") -> Manifest:
-    folder = tmp_path / "ssb-99970"
-    folder.mkdir(exist_ok=True)
+def manifest(tmp_path: Path, *, grain="P1Y", kind="count", annual="last", declared="STATUS", extra="",
+             source_id="ssb-99970", sensitivity="PUBLIC") -> Manifest:
+    folder = tmp_path / source_id
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.yml").write_text(MANIFEST.format(grain=grain, kind=kind, annual=annual, declared=declared,
-                                                         extra=extra))
+                                                         extra=extra, source_id=source_id, sensitivity=sensitivity))
     return parse_manifest(folder / "manifest.yml")
 
 
@@ -295,3 +296,130 @@ def test_every_published_breakdown_in_the_manifests_is_well_formed():
     assert [b.name for b in published["ssb-07459"]] == ["I_ALT", "MENN", "KVINNER"]
     for source_id, breakdowns in published.items():
         assert len({b.name for b in breakdowns}) == len(breakdowns), source_id
+
+
+# ------------------------------------------------------- the export itself, without a database
+class _Marts:
+    """Stands in for the warehouse: the marts exist, and each source's cells are given per test."""
+
+    def __init__(self, cells_by_source: dict[str, dict[str, list]], indicators_by_source: dict[str, list]):
+        self.cells, self.indicators, self.read = cells_by_source, indicators_by_source, []
+
+    def connect(self, url=None):
+        class _Conn:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, sql, params=None):
+                assert "to_regclass('marts.fact_kommune_indicators')" in sql, sql
+                return type("R", (), {"fetchone": lambda _self: (True,)})()
+
+        return _Conn()
+
+    def read_source(self, conn, source_id):
+        self.read.append(source_id)
+        return self.indicators[source_id], self.cells[source_id], {"source_title": "Test", "eu_theme": "SOCI",
+                                                                   "licence": "CC-BY-4.0", "loaded_at": "2026-01-01"}
+
+
+@pytest.fixture
+def marts(tmp_path, monkeypatch):
+    """`md.export` over the manifests under tmp_path/sources and the cells a test puts in `marts`."""
+    import atlas_ingest.manifest as manifest_module
+    from atlas_ingest import warehouse
+
+    fake = _Marts({}, {})
+    real_load = manifest_module.load_manifests
+    monkeypatch.setattr(manifest_module, "load_manifests", lambda root=None: real_load(tmp_path / "sources"))
+    monkeypatch.setattr(warehouse, "connect", fake.connect)
+    monkeypatch.setattr(md, "read_source", fake.read_source)
+    return fake
+
+
+def test_the_export_fails_naming_the_dataset_and_rule_when_microdata_tools_rejects_what_it_wrote(tmp_path, marts):
+    """check_rows passes (the file is well-formed), so only microdata-tools' own validation, run by
+    the export on the files it just wrote, can catch a value outside the code list."""
+    extra = '  code_lists:\n    Personer: {"1": "Ja", "0": "Nei"}'
+    manifest(tmp_path / "sources", kind="code", extra=extra)
+    marts.indicators["ssb-99970"] = [indicator(kind="code")]
+    marts.cells["ssb-99970"] = {"Personer": [cell("0301", 2024, 1), cell("4601", 2024, 7)]}
+    out = tmp_path / "out"
+    with pytest.raises(md.MicrodataExportError) as err:
+        md.export(out, validate_with_tools=True)
+    message = str(err.value)
+    assert message.startswith("SSB_99970_PERSONER (ssb-99970:Personer, STATUS) fails microdata-tools validate_dataset: ")
+    assert "7 is not in code list" in message
+    assert (out / "SSB_99970_PERSONER" / "SSB_99970_PERSONER.csv").read_text() == (
+        "0301;1;2024-12-31;2024-12-31;\n4601;7;2024-12-31;2024-12-31;\n")  # written, then rejected
+    assert not (out / "index.json").exists()  # a failed export publishes no index
+    # the same data with --no-validate: only the built-in rules run, and they pass
+    result = md.export(tmp_path / "unchecked", validate_with_tools=False)
+    assert [d.name for d in result.datasets] == ["SSB_99970_PERSONER"] and result.validated is False
+
+
+def test_export_microdata_with_source_exports_only_that_source(tmp_path, marts, capsys):
+    from atlas_ingest import cli
+
+    for source_id in ("ssb-99970", "ssb-99971"):
+        manifest(tmp_path / "sources", source_id=source_id)
+        marts.indicators[source_id] = [indicator()]
+        marts.cells[source_id] = {"Personer": [cell("0301", 2024, 100), cell("4601", 2024, 90)]}
+    out = tmp_path / "out"
+    earlier = out / "SSB_99970_PERSONER"  # a dataset of another source from an earlier export
+    earlier.mkdir(parents=True)
+    (earlier / "SSB_99970_PERSONER.json").write_text("{}")
+    assert cli.main(["export", "microdata", "--source", "ssb-99971", "--out", str(out)]) == 0
+    assert marts.read == ["ssb-99971"]  # the other source is never read
+    index = json.loads((out / "index.json").read_text())
+    assert [(d["name"], d["source_id"]) for d in index["datasets"]] == [("SSB_99971_PERSONER", "ssb-99971")]
+    assert index["skipped"] == {} and index["validated_with"].startswith("microdata-tools ")
+    assert md.validate("SSB_99971_PERSONER", out) == []
+    assert (earlier / "SSB_99970_PERSONER.json").read_text() == "{}"  # one source's export replaces nothing else
+    assert "1 dataset(s) in" in capsys.readouterr().out
+    # an id that is no exported source fails the command with the reason
+    assert cli.main(["export", "microdata", "--source", "ssb-00000", "--out", str(out)]) == 1
+    assert "microdata export FAILED: ssb-00000: no source publishing into raw.observations" in capsys.readouterr().out
+    assert marts.read == ["ssb-99971"]
+
+
+def test_a_sum_missing_a_component_row_is_never_published(tmp_path):
+    """Bergen's 2024 rows lack Alder 001: its sum would be a partial sum that reads as the total.
+    No row, and the dataset says why; Oslo's complete sum and Bergen's complete 2023 sum stay."""
+    m = manifest(tmp_path)
+    cells = [cell("0301", 2024, 10, dims={"Kjonn": "1", "Alder": "000"}), cell("0301", 2024, 11, dims={"Kjonn": "1", "Alder": "001"}),
+             cell("4601", 2024, 20, dims={"Kjonn": "1", "Alder": "000"}),
+             cell("4601", 2023, 5, dims={"Kjonn": "1", "Alder": "000"}), cell("4601", 2023, 6, dims={"Kjonn": "1", "Alder": "001"})]
+    breakdown = MicrodataBreakdown(name="MENN", label="menn", dimensions={"Kjonn": "1"}, sum_over=["Alder"])
+    chosen, incomplete = md._select(m, breakdown, indicator(), cells)
+    assert [(c.kommune_nr, c.period_id, c.value) for c in chosen] == [("0301", "2024", Decimal(21)),
+                                                                      ("4601", "2023", Decimal(11))]
+    assert incomplete == {"4601 2024": "1 of 2 components missing (Alder=001)"}
+    men = build(m, indicator(), cells, breakdown)
+    assert men.rows == [("0301", "21", "2024-12-31", "2024-12-31", ""), ("4601", "11", "2023-12-31", "2023-12-31", "")]
+    assert men.incomplete_sums_left_out == incomplete and men.summary()["incomplete_sums_left_out"] == 1
+    description = men.metadata["measureVariables"][0]["valueDomain"]["description"][0]["value"]
+    assert "1 summer over Alder er utelatt fordi kilden mangler rader" in description
+    assert validate(men, tmp_path) == []
+    # the components a period has are those any kommune shows in it: a complete source skips nothing
+    complete = [c for c in cells if c.kommune_nr == "0301"]
+    assert md._select(m, breakdown, indicator(), complete)[1] == {}
+    # only Bergen's 2024 row lacks a part: with nothing to sum it, the breakdown has no rows at all
+    assert build(m, indicator(), cells[2:3], breakdown).rows == [("4601", "20", "2024-12-31", "2024-12-31", "")]
+
+
+def test_a_nonpublic_sensitivity_level_reaches_the_metadata_json(tmp_path, marts):
+    manifest(tmp_path / "sources", sensitivity="NONPUBLIC")
+    marts.indicators["ssb-99970"] = [indicator()]
+    marts.cells["ssb-99970"] = {"Personer": [cell("0301", 2024, 100), cell("4601", 2024, 90)]}
+    out = tmp_path / "out"
+    result = md.export(out, validate_with_tools=True)  # microdata-tools accepts it as written
+    assert [d.name for d in result.datasets] == ["SSB_99970_PERSONER"]
+    meta = json.loads((out / "SSB_99970_PERSONER" / "SSB_99970_PERSONER.json").read_text(encoding="utf-8"))
+    assert meta["sensitivityLevel"] == "NONPUBLIC"
+    # and every level the manifest model allows is carried through unchanged (never defaulted to PUBLIC)
+    for level in ("PERSON_GENERAL", "PERSON_SPECIAL", "NONPUBLIC"):
+        m = manifest(tmp_path / level, sensitivity=level)
+        assert build(m, indicator(), [cell("0301", 2024, 1)]).metadata["sensitivityLevel"] == level

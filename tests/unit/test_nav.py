@@ -355,6 +355,15 @@ def test_only_the_periods_asked_for_are_written():
     ("Ukjent", ("other", None, None)),
     ("Oslo - Oslove", ("other", None, None)),
     ("2100 Svalbard", ("region", "2100", "kommune")),
+    # NAV-internal units: never a fylke or a kommune, whatever their number looks like
+    ("03 NAV Oslo", ("nav_unit", "03", "nav_region")),
+    ("I alt 15 NAV Møre og Romsdal", ("nav_unit", "15", "nav_region")),
+    ("46 Nav Vestland i alt", ("nav_unit", "46", "nav_region")),
+    ("0312 NAV Frogner", ("nav_unit", "0312", "nav_kontor")),
+    ("NAV Frogner", ("nav_unit", None, "nav_kontor")),
+    ("Nav-kontor Frogner", ("nav_unit", None, "nav_kontor")),
+    ("I alt NAV Oslo", ("total_without_code", None, None)),
+    ("Navarsete", ("other", None, None)),
 ])
 def test_row_labels(label, expected):
     got = classify_label(label)
@@ -371,6 +380,41 @@ def test_nav_units_land_on_their_kommune_only_when_they_serve_one():
     assert got == {("0301", "kommune", '{"nav_unit": "0312"}'), ("3811", "nav_kontor", '{"nav_unit": "3811"}')}
     assert [q["reason"] for q in result.quarantine] == [
         "NAV unit '9999 NAV Ukjent kontor' is not in the manifest's nav_units (its kommuner are unknown)"]
+
+
+def test_nav_regions_and_codeless_kontorer_stay_at_their_own_level():
+    """Issue 9: `NN NAV <region>` is a NAV region (not fylke NN) and a code-less `NAV <kontor>` a
+    NAV-kontor; either lands on a kommune only when nav_units maps it to exactly one. (The unit
+    numbers and mappings here are test fixtures, not NAV's register.)"""
+    units = {"nav_units": {"03": {"name": "NAV Oslo", "level": "nav_region", "kommuner": ["0301"]},
+                           "0312": {"name": "NAV Frogner", "level": "nav_kontor", "kommuner": ["0301"]},
+                           "0501": {"name": "NAV Lillehammer", "level": "nav_kontor", "kommuner": ["3405"]},
+                           "3811": {"name": "NAV Midt-Telemark", "level": "nav_kontor", "kommuner": ["4020", "4018"]}}}
+    rows = [[None, "15 NAV Møre og Romsdal", 1, 2, 3],        # not listed: stays a NAV region
+            [None, "15 Møre og Romsdal i alt", 4, 5, 6],      # the fylke 15 in the same sheet: no clash
+            [None, "I alt 03 NAV Oslo", 7, 8, 9],             # listed 1:1 -> Oslo kommune
+            [None, "NAV Midt-Telemark", 10, 11, 12],          # code-less, found by name, serves two
+            [None, "Nav lillehammer", 13, 14, 15],            # code-less, by name (case-insensitive), 1:1
+            [None, "NAV Ukjent-kontor", 16, 17, 18]]          # code-less and unlisted: no code to load
+    result, obs = parse_body(aap_workbook(rows, andel=[]), options=units, periods=["2026M01"])
+    got = {(r["region_code"], r["region_level"], r["dimensions"], r["value"]) for r in obs}
+    assert got == {("15", "nav_region", '{"nav_unit": "15"}', "1"), ("15", "fylke", "{}", "4"),
+                   ("0301", "kommune", '{"nav_unit": "03"}', "7"),
+                   ("3811", "nav_kontor", '{"nav_unit": "3811"}', "10"),
+                   ("3405", "kommune", '{"nav_unit": "0501"}', "13")}, got
+    assert not any(r["region_level"] == "fylke" and r["dimensions"] != "{}" for r in obs)
+    assert [q["reason"] for q in result.quarantine] == [
+        "NAV unit 'NAV Ukjent-kontor' has no unit number and is not in the manifest's nav_units "
+        "(no code to load it under, its kommuner unknown)"]
+
+
+def test_an_unlisted_nav_region_is_kept_and_a_listed_one_takes_the_manifests_level():
+    rows = [[None, "03 NAV Oslo", 1, 2, 3]]
+    _, obs = parse_body(aap_workbook(rows, andel=[]), periods=["2026M01"])
+    assert [(r["region_code"], r["region_level"]) for r in obs] == [("03", "nav_region")]
+    units = {"nav_units": {"03": {"name": "NAV Oslo", "level": "nav_region", "kommuner": ["0301", "0302"]}}}
+    _, obs = parse_body(aap_workbook(rows, andel=[]), options=units, periods=["2026M01"])
+    assert [(r["region_code"], r["region_level"]) for r in obs] == [("03", "nav_region")]
 
 
 def test_every_layout_reads_its_own_snapshot():

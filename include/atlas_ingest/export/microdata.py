@@ -27,6 +27,10 @@ suppressed cell with a sentinel code (STRING: the marker itself; LONG: -1 `..`, 
 numeric measures leave suppressed cells out of the data file, and the value domain's
 description names the markers and how many cells each left out. Never a 0.
 
+Sums (`sum_over`) are published only when complete: a kommune/period missing one of the
+components its period has elsewhere gets no row (never a partial sum), counted in
+`incomplete_sums_left_out` and named in the value domain's description.
+
 Every dataset is checked against the data-file rules before it is written (`check_rows`, each
 error naming its rule) and then validated with Statistics Norway's own
 `microdata_tools.validate_dataset`; a dataset that fails either is an error naming the dataset
@@ -112,13 +116,16 @@ class Dataset:
     rows: list[tuple[str, str, str, str, str]]
     suppressed_left_out: dict[str, int] = field(default_factory=dict)
     sentinel_rows: int = 0
+    # "kommune period" → which sum_over components are missing: no row, never a partial sum
+    incomplete_sums_left_out: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {"name": self.name, "source_id": self.source_id, "indicator_id": self.indicator_id,
                 "breakdown": self.breakdown, "temporalityType": self.temporality,
                 "temporality_reason": self.temporality_reason, "dataType": self.data_type,
                 "rows": len(self.rows), "suppressed_left_out": self.suppressed_left_out,
-                "sentinel_rows": self.sentinel_rows}
+                "sentinel_rows": self.sentinel_rows,
+                "incomplete_sums_left_out": len(self.incomplete_sums_left_out)}
 
 
 @dataclass
@@ -293,8 +300,14 @@ def _breakdowns(manifest, cells: list[Cell]) -> tuple[list, str | None]:
     return [MicrodataBreakdown(name="TOTAL", label="i alt")], None
 
 
-def _select(manifest, breakdown, indicator: Indicator, cells: list[Cell]) -> list[Cell]:
-    """The breakdown's cells; `sum_over` dimensions summed (additive measures only)."""
+def _select(manifest, breakdown, indicator: Indicator, cells: list[Cell]) -> tuple[list[Cell], dict[str, str]]:
+    """The breakdown's cells; `sum_over` dimensions summed (additive measures only).
+
+    Returns (cells, incomplete): a sum is published only when every component is there. The
+    components a period has are the `sum_over` combinations its rows show for any kommune; a
+    kommune/period lacking one of them (a row the source or the load dropped) gets no row — never a
+    partial sum that would read as the total — and is named in `incomplete` ("kommune period" →
+    what is missing). A suppressed component likewise gives a suppressed sum."""
     chosen = [c for c in cells if all(c.dimensions.get(k) == v for k, v in breakdown.dimensions.items())]
     rest = set(breakdown.sum_over)
     for c in chosen:
@@ -304,35 +317,55 @@ def _select(manifest, breakdown, indicator: Indicator, cells: list[Cell]) -> lis
                 f"{manifest.id}: microdata.published {breakdown.name}: rows of {indicator.indicator_id} also vary by "
                 f"{sorted(extra - rest) or sorted(rest - extra)}; name them in `dimensions` or `sum_over`")
     if not rest:
-        return chosen
+        return chosen, {}
     if indicator.measure_kind not in ("count", "amount"):
         raise MicrodataExportError(
             f"{manifest.id}: microdata.published {breakdown.name}: sum_over {sorted(rest)} needs an additive "
             f"measure, and {indicator.indicator_id} is {indicator.measure_kind!r}")
+    over = sorted(rest)
+
+    def component(c: Cell) -> tuple[str, ...]:
+        return tuple(c.dimensions[k] for k in over)
+
     groups: dict[tuple[str, str], list[Cell]] = defaultdict(list)
+    expected: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for c in chosen:
         groups[(c.kommune_nr, c.period_id)].append(c)
+        expected[c.period_id].add(component(c))
     summed = []
+    incomplete: dict[str, str] = {}
     for (kommune_nr, period_id), parts in sorted(groups.items()):
+        missing = sorted(expected[period_id] - {component(p) for p in parts})
+        if missing:
+            shown = ", ".join("/".join(f"{k}={v}" for k, v in zip(over, combo)) for combo in missing[:5])
+            incomplete[f"{kommune_nr} {period_id}"] = (
+                f"{len(missing)} of {len(expected[period_id])} components missing ({shown}"
+                + (", …" if len(missing) > 5 else "") + ")")
+            continue
         suppressed = [p for p in parts if p.value is None and p.status != "-"]
         value = None if suppressed else sum((p.value or Decimal(0)) for p in parts)
         status = sorted(p.status for p in suppressed if p.status)[0] if suppressed else None
         summed.append(Cell(kommune_nr, period_id, parts[0].period_start, parts[0].period_end,
                            dict(breakdown.dimensions), value, status or (":" if suppressed else None)))
-    return summed
+    if incomplete:
+        first = next(iter(incomplete.items()))
+        log.warning("%s %s %s: %d sum(s) over %s not published, rows missing (e.g. %s: %s)", manifest.id,
+                    indicator.indicator_id, breakdown.name, len(incomplete), over, *first)
+    return summed, incomplete
 
 
 def build_dataset(manifest, indicator: Indicator, breakdown, cells: list[Cell], *, source_title: str,
                   eu_theme: str, licence: str, loaded_at: str | None = None) -> Dataset | None:
     """One dataset (contents code x breakdown), or None when it has no kommune rows."""
     spec = manifest.microdata
-    chosen = _select(manifest, breakdown, indicator, cells)
+    chosen, incomplete = _select(manifest, breakdown, indicator, cells)
     if not chosen:
         return None
     temporality, why = choose_temporality(spec.temporalityType, indicator)
     if temporality == "FIXED":
         latest = max(c.period_id for c in chosen)
         chosen = [c for c in chosen if c.period_id == latest]
+        incomplete = {k: v for k, v in incomplete.items() if k.split(" ", 1)[1] >= latest}
     code_list = spec.code_lists.get(indicator.contents_code)
     published_values = [c.value for c in chosen if c.value is not None]
     if code_list:
@@ -385,6 +418,9 @@ def build_dataset(manifest, indicator: Indicator, breakdown, cells: list[Cell], 
             note = (" Celler kilden ikke publiserer er utelatt fra datafilen (microdata tillater ikke tomme "
                     "målverdier): " + ", ".join(f"{n} med {m!r} ({markers.get(m, 'ukjent markør')})"
                                                 for m, n in sorted(left_out.items())) + ".")
+        if incomplete:
+            note += (f" {len(incomplete)} summer over {', '.join(sorted(breakdown.sum_over))} er utelatt fordi "
+                     "kilden mangler rader for noen av delene (aldri en delsum).")
         value_domain = {"description": _ml(f"{indicator.label} ({unit}).{note}"),
                         "measurementUnitDescription": _ml(unit)}
         if re.search(r"\bkr\b|kroner", unit, re.I):
@@ -417,7 +453,8 @@ def build_dataset(manifest, indicator: Indicator, breakdown, cells: list[Cell], 
     }
     return Dataset(name=name, source_id=manifest.id, indicator_id=indicator.indicator_id, breakdown=breakdown.name,
                    temporality=temporality, temporality_reason=why, data_type=data_type, metadata=metadata,
-                   rows=rows, suppressed_left_out=dict(left_out), sentinel_rows=sentinel_rows)
+                   rows=rows, suppressed_left_out=dict(left_out), sentinel_rows=sentinel_rows,
+                   incomplete_sums_left_out=incomplete)
 
 
 # ------------------------------------------------------------------------------- writing

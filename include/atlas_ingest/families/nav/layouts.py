@@ -295,26 +295,45 @@ def published_periods(body: bytes, layout: Layout, sheets: Iterable[str], where:
 CODE_LABEL = re.compile(r"^(?P<code>\d{2}|\d{4}|\d{6})\s+(?P<name>\S.*?)(?:\s+i\s+alt)?$", re.I)
 TOTAL_WITH_CODE = re.compile(r"^I\s+alt\s+(?P<code>\d{2}|\d{4})\s+(?P<name>\S.*)$", re.I)
 TOTAL_WITHOUT_CODE = re.compile(r"^I\s+alt\s+\D.*$", re.I)
+# A NAV-internal unit's name: `NAV Frogner`, `Nav Oslo`, `NAV-kontor Frogner` (NAV writes itself
+# `Nav` since 2024). Such a row is a NAV-kontor or NAV-region, never a kommune or a fylke, even when
+# its number looks like one (`03 NAV Oslo` is NAV's Oslo region, not fylke 03).
+NAV_NAME = re.compile(r"^NAV(?:-kontor)?\s+\S", re.I)
+CODELESS_NAV = re.compile(r"^(?P<name>NAV(?:-kontor)?\s+\S.*?)(?:\s+i\s+alt)?$", re.I)
 LAND_LABELS = {"i alt", "hele landet", "landet", "norge", "i alt landet"}
 LEVEL_BY_LENGTH = {2: "fylke", 4: "kommune", 6: "bydel"}
+# A NAV unit's own level, from the shape of its label: a 2-digit number is a NAV region; a 4-digit
+# unit number or no number is read as a NAV-kontor (the manifest's `nav_units` has the last word).
+NAV_LEVEL_BY_LENGTH = {2: "nav_region", 4: "nav_kontor"}
 
 
 @dataclass(frozen=True)
 class RowLabel:
-    kind: str  # region | total_without_code | other
+    kind: str  # region | nav_unit | total_without_code | other
     code: str | None = None
     name: str | None = None
     level: str | None = None
 
 
+def _coded(code: str, name: str) -> RowLabel:
+    if NAV_NAME.match(name):
+        return RowLabel("nav_unit", code, name, NAV_LEVEL_BY_LENGTH.get(len(code), "nav_kontor"))
+    return RowLabel("region", code, name, LEVEL_BY_LENGTH[len(code)])
+
+
 def classify_label(label: str) -> RowLabel:
+    """What a row label names: a region (code + level by its length), a NAV unit (`03 NAV Oslo`,
+    `0312 NAV Frogner`, code-less `NAV Frogner`: level nav_region / nav_kontor, never fylke or
+    kommune), a total without a code, or something else."""
     text = label.strip()
     if text.casefold() in LAND_LABELS:
         return RowLabel("region", "0", "Norge", "land")
     if m := TOTAL_WITH_CODE.match(text):
-        return RowLabel("region", m["code"], m["name"], LEVEL_BY_LENGTH[len(m["code"])])
+        return _coded(m["code"], m["name"])
     if TOTAL_WITHOUT_CODE.match(text):
         return RowLabel("total_without_code", name=text)
     if m := CODE_LABEL.match(text):
-        return RowLabel("region", m["code"], m["name"], LEVEL_BY_LENGTH[len(m["code"])])
+        return _coded(m["code"], m["name"])
+    if m := CODELESS_NAV.match(text):
+        return RowLabel("nav_unit", None, m["name"], "nav_kontor")
     return RowLabel("other", name=text)

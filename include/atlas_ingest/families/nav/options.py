@@ -73,8 +73,10 @@ class NavReportParseOptions(_Options):
         "Ukjent": "NAV's 'Ukjent' row: persons whose bostedskommune NAV does not know; not a region",
         "2100": "2100 Svalbard is not a kommune (no Klass 131 code); NAV reports it as a pseudo-kommune",
     })
-    # NAV-internal units (NAV-kontor, NAV-region) by their 4-digit unit number: mapped to a
-    # kommune only where the unit serves exactly one kommune, otherwise kept at its own level.
+    # NAV-internal units (NAV-kontor, NAV-region) by the number their row label carries (4-digit
+    # unit number, or a NAV region's 2 digits; a code-less `NAV Frogner` row is found by `name`):
+    # mapped to a kommune only where the unit serves exactly one kommune, otherwise kept at its own
+    # level. A 2-digit NAV region not listed here stays at nav_region (never read as a fylke).
     nav_units: dict[str, NavUnit] = Field(default_factory=dict)
 
     @field_validator("layout")

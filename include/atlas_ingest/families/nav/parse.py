@@ -11,8 +11,13 @@ their header names) and the labelled rows. Then, per row:
 * a total without a code (`I alt Rogaland`) is passed over: the fylke's kommuner carry the data;
 * a label the manifest lists in `not_regions` (`Ukjent`, `2100 Svalbard`) and any other label that
   names no region are quarantined with the reason — never loaded under a made-up code;
-* a NAV unit (`0312 NAV …`) listed in `nav_units` lands on its kommune when it serves exactly one,
-  otherwise at its own level (`nav_kontor`, `nav_region`) with the unit number as its code;
+* a NAV unit — `03 NAV Oslo` (a NAV region), `0312 NAV Frogner` (a NAV-kontor) or a code-less
+  `NAV Frogner` — is never read as a fylke or kommune: it lands on a kommune only when the
+  manifest's `nav_units` maps it to exactly one, otherwise at its own level (`nav_region`,
+  `nav_kontor`; the manifest's level when listed) with its unit number as its code. Unlisted, a
+  2-digit NAV region stays at nav_region; a 4-digit unit (kontor or region, its kommuner unknown)
+  and a code-less unit (no code to load it under) are quarantined with the reason. A code-less
+  unit is found in `nav_units` by its name;
 * each cell: a number is the value; `*` (NAV: fewer than 4 persons) and a blank cell in a
   published period are NULL with their marker, never 0; text that is no number is quarantined.
 
@@ -22,7 +27,6 @@ appearing twice in one sheet fails the file rather than loading one of the two.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,7 +36,6 @@ from atlas_ingest.observations import CATALOG_LOAD, OBSERVATIONS_LOAD, CsvTable,
 
 SUPPRESSED = "*"
 BLANK = ".."
-NAV_UNIT = re.compile(r"^NAV\s+\S", re.I)
 
 
 def cell_value(value: Any) -> tuple[Any, str | None]:
@@ -79,7 +82,7 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
                                      f"file but its columns are for {sorted(file_years)}")
             spec = opts.sheets[table.sheet]
             columns = [(i, p) for i, p in enumerate(table.periods) if wanted is None or p in wanted]
-            seen: dict[str, int] = {}
+            seen: dict[tuple[str, str], int] = {}
             for row in table.rows:
                 _parse_row(writer, opts, row, columns, spec.contents_code, table, where, seen, warnings)
     tables = [
@@ -96,8 +99,20 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
                        periods=sorted(writer.periods), warnings=warnings)
 
 
+def nav_unit_of(nav_units: dict, label) -> tuple[str | None, Any]:
+    """(unit number, the manifest's NavUnit or None) for a NAV-unit row label; a code-less label is
+    looked up by its name (case-insensitive, `NAV`/`Nav` alike)."""
+    if label.code is not None:
+        return label.code, nav_units.get(label.code)
+    name = (label.name or "").casefold()
+    for number, unit in sorted(nav_units.items()):
+        if unit.name.casefold() == name:
+            return number, unit
+    return None, None
+
+
 def _parse_row(writer: ObservationWriter, opts, row, columns, contents_code: str, table, where: str,
-               seen: dict[str, int], warnings: list[str]) -> None:
+               seen: dict[tuple[str, str], int], warnings: list[str]) -> None:
     cells = [(period, row.cells[i]) for i, period in columns]
     has_data = any(row.cells[i] is not None and str(row.cells[i]).strip() != "" for i, _ in enumerate(table.periods))
     # the file, sheet and cell of the row's label; each cell's period is appended below
@@ -122,24 +137,29 @@ def _parse_row(writer: ObservationWriter, opts, row, columns, contents_code: str
                           contents_code=contents_code, value=None if value is None else str(value))
         return
     code, level, dimensions = label.code, label.level, {}
-    if level == "kommune" and NAV_UNIT.match(label.name or ""):
-        unit = opts.nav_units.get(code)
-        if unit is None:
+    if label.kind == "nav_unit":
+        code, unit = nav_unit_of(opts.nav_units, label)
+        problem = None
+        if unit is None and code is None:
+            problem = (f"NAV unit {row.label!r} has no unit number and is not in the manifest's nav_units "
+                       "(no code to load it under, its kommuner unknown)")
+        elif unit is None and label.level != "nav_region":
+            problem = f"NAV unit {row.label!r} is not in the manifest's nav_units (its kommuner are unknown)"
+        if problem:
             for period, value in cells:
-                writer.reject(locator=f"{locator} {period}", reason=f"NAV unit {row.label!r} is not in the manifest's nav_units "
-                                                      "(its kommuner are unknown)", region_label=row.label,
+                writer.reject(locator=f"{locator} {period}", reason=problem, region_label=row.label,
                               period=period, contents_code=contents_code,
                               value=None if value is None else str(value))
             return
         dimensions = {"nav_unit": code}
-        if len(unit.kommuner) == 1:
-            code = unit.kommuner[0]
+        if unit is not None and len(unit.kommuner) == 1:
+            code, level = unit.kommuner[0], "kommune"
         else:
-            level = unit.level
-    if code in seen:
-        raise NavLayoutError(f"{where}, sheet {table.sheet!r}: region {code} appears twice (rows {seen[code]} and "
-                             f"{row.row}); the file's blocks are not what the {opts.layout} reader expects")
-    seen[code] = row.row
+            level = unit.level if unit is not None else label.level
+    if (code, level) in seen:
+        raise NavLayoutError(f"{where}, sheet {table.sheet!r}: region {code} appears twice (rows {seen[code, level]} "
+                             f"and {row.row}); the file's blocks are not what the {opts.layout} reader expects")
+    seen[code, level] = row.row
     for period, value in cells:
         try:
             number, marker = cell_value(value)
