@@ -16,8 +16,14 @@ this project is built on. What the constructed answers copy from reality:
   null-year bucket;
 * REAL geography: the Klass 131 kommuner of each year (2019 structure, 2020–2023, 2024);
 * INVENTED: every other number; the app's REST metadata document (`attributes.lastReloadTime`);
-  the JSON-RPC results of OpenDoc / CreateSessionObject (handles 1 and 2, as a fresh session
-  numbers them).
+  the JSON-RPC results of OpenDoc / CreateSessionObject (handles 1, 2 and 3, as a fresh session
+  numbers them);
+* CONSTRUCTED CUBE: the second hypercube `boligsosialt` (kommunale_boliger, vanskeligstilte,
+  bostedslose) — its field names and measure expressions are the manifest's unconfirmed
+  candidates, never seen in the live app; only its shape (the real capture's layout and cell
+  format) is real. Every number in it is invented; vanskeligstilte jumps at the assumed
+  edition change (v1 → v2 in 2023) and bostedslose is only counted in the national survey years
+  2020 and 2024 (null otherwise).
 
 The requests are planned by the real adapter (`families/husbanken/qlik.py`) from the manifest, so
 the recorded calls are exactly what live mode sends; the source is then replayed through the real
@@ -52,6 +58,10 @@ REAL_SAMPLE = Path("/work/shared/reference/husbanken/qlik_hypercube_bostotte_sam
 JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
 YEARS = range(2019, 2026)
 NULL_YEAR_CODES = ("0301", "2111", "5043")  # the real bucket exists nationally, for 2111 and for kommuner
+SECOND_CUBE = "boligsosialt"
+SECOND_YEARS = range(2019, 2025)  # assumed: one year behind the bostøtte cube
+SURVEY_YEARS = (2020, 2024)  # bostedsløse: a national count every four years (assumed in the app)
+V2_FROM = 2023  # the manifest's assumed vanskeligstilte edition change
 
 
 def real_sample_rows() -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -85,15 +95,51 @@ def measures_for(code: str, year: int | None) -> list[int]:
     return [soknad, vedtak, utbetaling, avslag, belop]
 
 
-def matrix() -> list[list[dict[str, Any]]]:
-    real = real_sample_rows()
+def cube_codes(years: range) -> dict[str, set[int]]:
     codes: dict[str, set[int]] = {}
     for code, k in kommuner().items():
-        years = set(YEARS) & k["years"]
-        if years:
-            codes[code] = years
+        valid = set(years) & k["years"]
+        if valid:
+            codes[code] = valid
     for code in [f"03{n}" for n in range(11, 27)] + ["2100", "2111"]:
-        codes[code] = set(YEARS)
+        codes[code] = set(years)
+    return codes
+
+
+def null_cell() -> dict[str, Any]:
+    return cell("-", "NaN", "L", 0, null=True)
+
+
+def second_measures(code: str, year: int) -> list[dict[str, Any]]:
+    """kommune-owned dwellings, vanskeligstilte households, bostedsløse — INVENTED numbers."""
+    if code in ("2100", "2111"):
+        return [cell("0", 0, "L")] * 3
+    size = 9_000 if code.startswith("03") and code != "0301" else kommune_size(code)
+    level = rng_for("husbanken-boligsosialt-level", code).random()
+    rng = rng_for("husbanken-boligsosialt", code, year)
+    boliger = max(int(size * 0.019 * (0.6 + 0.8 * level) + rng.uniform(-3, 3)), 0)
+    share = 0.021 if year < V2_FROM else 0.034  # the constructed edition break: v2 counts more
+    vanskeligstilte = max(int(size / 2.1 * share * (0.7 + 0.6 * level) + rng.uniform(-4, 4)), 0)
+    out = [cell(str(boliger), boliger, "L"), cell(str(vanskeligstilte), vanskeligstilte, "L")]
+    if year in SURVEY_YEARS:
+        bostedslose = max(int(size * 0.0006 * (0.5 + level) + rng.uniform(-1, 1)), 0)
+        out.append(cell(str(bostedslose), bostedslose, "L"))
+    else:
+        out.append(null_cell())
+    return out
+
+
+def second_matrix() -> list[list[dict[str, Any]]]:
+    codes = cube_codes(SECOND_YEARS)
+    elem = {code: i for i, code in enumerate(sorted(codes))}
+    return [[cell(code, int(code), "O", elem[code]), cell(str(year), year, "O", year - 2008)]
+            + second_measures(code, year)
+            for code in sorted(codes) for year in sorted(codes[code])]
+
+
+def matrix() -> list[list[dict[str, Any]]]:
+    real = real_sample_rows()
+    codes = cube_codes(YEARS)
     elem = {code: i for i, code in enumerate(sorted(codes))}
     rows = []
     for code in sorted(codes):
@@ -130,23 +176,36 @@ def main() -> int:
         store.record(HttpRequest(RPC, opts.engine_url, (), rpc_body(method, handle, params)), 200,
                      {"content-type": "application/json"}, body)
 
-    rows = matrix()
-    width = len(opts.dimensions) + len(opts.measures)
     sample = json.loads(REAL_SAMPLE.read_text(encoding="utf-8"))["qLayout"]["qHyperCube"]
     record("OpenDoc", -1, [opts.app_id], {"qReturn": {"qType": "Doc", "qHandle": 1, "qGenericId": opts.app_id}})
-    record("CreateSessionObject", 1, [hypercube_def(opts.dimensions, opts.measures)],
-           {"qReturn": {"qType": "GenericObject", "qHandle": 2, "qGenericType": "atlas-hypercube",
-                        "qGenericId": "b5f0c1de-0000-4a1e-9c4e-constructed"}})
-    layout = {"qLayout": {"qInfo": {"qId": "b5f0c1de-0000-4a1e-9c4e-constructed", "qType": "atlas-hypercube"},
-                          "qHyperCube": {"qSize": {"qcx": width, "qcy": len(rows)},
-                                         "qDimensionInfo": sample["qDimensionInfo"],
-                                         "qMeasureInfo": sample["qMeasureInfo"], "qDataPages": []}}}
-    record("GetLayout", 2, [], layout)
-    for top in range(0, len(rows), opts.page_rows):
-        height = min(opts.page_rows, len(rows) - top)
-        area = {"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": height}
-        record("GetHyperCubeData", 2, ["/qHyperCubeDef", [area]],
-               {"qDataPages": [{"qMatrix": rows[top:top + height], "qArea": area, "qTails": []}]})
+
+    def cube(handle: int, dimensions: list[str], measures: dict[str, str], rows: list, measure_info: list) -> dict:
+        """One session object: CreateSessionObject (→ handle), GetLayout, its pages; returns the layout."""
+        width = len(dimensions) + len(measures)
+        object_id = f"b5f0c1de-000{handle - 2}-4a1e-9c4e-constructed"
+        record("CreateSessionObject", 1, [hypercube_def(dimensions, measures)],
+               {"qReturn": {"qType": "GenericObject", "qHandle": handle, "qGenericType": "atlas-hypercube",
+                            "qGenericId": object_id}})
+        layout = {"qLayout": {"qInfo": {"qId": object_id, "qType": "atlas-hypercube"},
+                              "qHyperCube": {"qSize": {"qcx": width, "qcy": len(rows)},
+                                             "qDimensionInfo": sample["qDimensionInfo"],
+                                             "qMeasureInfo": measure_info, "qDataPages": []}}}
+        record("GetLayout", handle, [], layout)
+        for top in range(0, len(rows), opts.page_rows):
+            height = min(opts.page_rows, len(rows) - top)
+            area = {"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": height}
+            record("GetHyperCubeData", handle, ["/qHyperCubeDef", [area]],
+                   {"qDataPages": [{"qMatrix": rows[top:top + height], "qArea": area, "qTails": []}]})
+        return layout
+
+    rows = matrix()
+    layout = cube(2, opts.dimensions, opts.measures, rows, sample["qMeasureInfo"])
+    # the second cube (CONSTRUCTED, field names unconfirmed): the real layout's dimension infos and
+    # measure-info shape ({qFallbackTitle}), its own labels
+    second = opts.cubes[SECOND_CUBE]
+    assert second.dimensions == opts.dimensions, "the constructed second cube reuses the real KommuneNr × År"
+    second_rows = second_matrix()
+    cube(3, second.dimensions, second.measures, second_rows, [{"qFallbackTitle": k} for k in second.measures])
 
     # the layout drift the unit tests feed the parser: the amount measure renamed (`belop` → `beløp`)
     drift = json.loads(json.dumps(layout))
@@ -172,15 +231,34 @@ def main() -> int:
     share = len(result.quarantine) / result.records
     assert len(out) >= m.min_rows and share <= m.quarantine_max_share, (len(out), share)
     pages = -(-len(rows) // opts.page_rows)
-    summary = {"cube_rows": len(rows), "pages": pages, "rows": len(out), "levels": levels,
+    second_pages = -(-len(second_rows) // opts.page_rows)
+    by_code: dict[str, int] = {}
+    editions: dict[str, int] = {}
+    for row in out:
+        by_code[row["contents_code"]] = by_code.get(row["contents_code"], 0) + 1
+        edition = json.loads(row["dimensions"] or "{}").get("vanskeligstilte_edition")
+        if edition:
+            key = f"{edition} {row['period_id']}"
+            editions[key] = editions.get(key, 0) + 1
+    nulls: dict[str, int] = {}
+    for row in out:
+        if row["status"]:
+            nulls[row["contents_code"]] = nulls.get(row["contents_code"], 0) + 1
+    edition_years: dict[str, list[str]] = {}
+    for key in sorted(editions):
+        edition, year = key.split()
+        edition_years.setdefault(edition, []).append(year)
+    summary = {"cube_rows": len(rows), "pages": pages, "second_cube_rows": len(second_rows),
+               "second_pages": second_pages, "by_code": by_code, "rows": len(out), "levels": levels,
                "periods": result.periods, "quarantined": len(result.quarantine), "reasons": reasons,
-               "records": result.records}
+               "records": result.records, "nulls": nulls, "editions": edition_years}
     reason_lines = "\n".join(f"  - {n} × {r}" for r, n in sorted(reasons.items()))
     (folder / "SNAPSHOT.md").write_text(f"""# Snapshots of {SOURCE} — CONSTRUCTED in the real shape, not official statistics
 
 These replay answers were **constructed** by `scripts/snapshots/husbanken_construct.py`, because
 qlik.husbanken.no cannot be reached from the machines this project is built on. **Apart from the
-real sample's cells reused below, no number in them is Husbanken's.**
+real sample's cells reused below, no number in them is Husbanken's.** The second hypercube
+(`boligsosialt`) is constructed **as a whole**: its field names are guesses.
 
 What is real:
 - the hypercube shape, from the real `GetLayout` capture in
@@ -189,25 +267,46 @@ What is real:
   `soknad`, `vedtak`, `utbetaling`, `avslag`, `belop`), `qMatrix` cells `{{qText, qNum, qElemNumber,
   qState}}`, the null year as `qText "-"` / `qNum "NaN"` / `qIsNull: true`, Svalbard `2100` with zeros;
   the sample's own rows for 0301 2019–2020 are reused verbatim;
-- the app id, the measure expressions, 1,000-row pages, Svalbard's 2100 and 2111 and Oslo's
+- the app id, the bostøtte measure expressions, 1,000-row pages, Svalbard's 2100 and 2111 and Oslo's
   bydeler as the app's own codes 0311–0326 (one of them a bydel that no longer exists), as a third
   party observed the live app in 2026;
 - the geography: the Klass 131 kommuner valid in each year 2019–2025.
 
 Assumed or invented:
-- every other number (applications ≈ 2 % of a kommune's pseudo-population, decisions, payouts,
-  rejections, kroner), and a few null-year rows (0301, 2111, 5043);
+- every other number in the `bostotte` cube (applications ≈ 2 % of a kommune's pseudo-population,
+  decisions, payouts, rejections, kroner), and a few null-year rows (0301, 2111, 5043);
+- **the whole `boligsosialt` cube** (the second `CreateSessionObject`, handle 3): that the app has
+  these measures at all (an earlier README said kommunale boliger and bostedsløse are not in the
+  app — never checked against the live app, so an open question), the measure expressions
+  ({', '.join(f'`{v}`' for v in second.measures.values())}) — the first of the manifest's
+  `fetch.options.cubes.{SECOND_CUBE}.unconfirmed` candidates —, the labels
+  {', '.join(f'`{k}`' for k in second.measures)}, the years {SECOND_YEARS.start}–{SECOND_YEARS.stop - 1}, and every number
+  (kommunale boliger ≈ 2 % of the pseudo-population; vanskeligstilte households ≈ 2 % of households
+  under edition v1 and ≈ 3.4 % under v2 — a deliberate jump at the ASSUMED edition change in
+  {V2_FROM}; bostedsløse only in the survey years {', '.join(map(str, SURVEY_YEARS))}, null (`..`) in the others);
 - the REST metadata answer (`GET {opts.app_url}`, `attributes.lastReloadTime`) — the live app's
   metadata was seen to be anonymous JSON with `published: true`, its exact fields were not recorded;
-- the JSON-RPC results of OpenDoc and CreateSessionObject (handles 1 and 2).
+- the JSON-RPC results of OpenDoc and CreateSessionObject (handles 1, 2 and 3).
+
+What a live recording must confirm (`ATLAS_HTTP_MODE=record`): whether the app has fields for
+kommunalt disponerte boliger, vanskeligstilte and bostedsløse at all (if not, drop
+`fetch.options.cubes.{SECOND_CUBE}` and its GX codes); their field names and whether `Sum()` is
+the right aggregation (stocks, not flows); the cube's years; whether the app carries a
+vanskeligstilte edition/definition field (then set `parse.options.measure_editions.vanskeligstilte.dimension`)
+or which year the definition changed (`by_year`); whether vanskeligstilte counts households or persons.
 
 Requests (in `index.json`): the metadata GET, and the Engine calls `RPC {opts.engine_url}`:
-OpenDoc, CreateSessionObject, GetLayout, and {pages} × GetHyperCubeData ({len(rows):,} cube rows,
-{opts.page_rows} per page), each keyed by its `{{method, handle, params}}` as the adapter sends them.
+OpenDoc once; for `bostotte` CreateSessionObject, GetLayout and {pages} × GetHyperCubeData
+({len(rows):,} cube rows, {opts.page_rows} per page); for `{SECOND_CUBE}` CreateSessionObject,
+GetLayout and {second_pages} × GetHyperCubeData ({len(second_rows):,} cube rows) — each keyed by its
+`{{method, handle, params}}` as the adapter sends them.
 
 Replayed through the real adapter and parser: {len(out):,} rows in `raw.observations`
-({', '.join(f'{k}: {v:,}' for k, v in sorted(levels.items()))}); periods {', '.join(result.periods)}
-(`first_year` 2020 leaves 2019 out); quarantined {len(result.quarantine)} of {result.records:,} records:
+({', '.join(f'{k}: {v:,}' for k, v in sorted(levels.items()))}; by measure: {', '.join(f'{k} {v:,}' for k, v in by_code.items())});
+periods {', '.join(result.periods)} (`first_year` 2020 leaves 2019 out; `{SECOND_CUBE}` ends in {SECOND_YEARS.stop - 1});
+NULL `..` cells: {', '.join(f'{k} {v:,}' for k, v in sorted(nulls.items())) or 'none'};
+`dimensions.vanskeligstilte_edition`: {'; '.join(f"{e} in {', '.join(ys)}" for e, ys in edition_years.items())};
+quarantined {len(result.quarantine)} of {result.records:,} records:
 {reason_lines}
 
 `drift/GetLayout_belop_renamed.json` is the GetLayout answer with the measure `belop` renamed

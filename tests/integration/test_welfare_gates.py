@@ -167,6 +167,8 @@ def test_bufdir_gate_rejects(loaded, case):
 
 
 # --------------------------------------------------------------------------------- Husbanken
+VANSKELIGSTILTE_EDITION = ("every vanskeligstilte row carries the pinned edition of its definition "
+                           "(dimensions.vanskeligstilte_edition, v1 or v2), and no other measure does")
 HUSBANKEN_CASES = {
     "a status other than its one marker": (
         "value IS NOT NULL", {"value": "NULL", "status": "'*'"},
@@ -199,8 +201,20 @@ HUSBANKEN_CASES = {
                                          "kommuner"]}),
     "a measure the manifest does not name": (
         "contents_code = 'belop'", {"contents_code": "'husleie'"},
-        {"raw_observations__husbanken": ["the bostøtte measures the manifest names: applications, decisions, "
-                                         "payments, refusals, amount"]}),
+        {"raw_observations__husbanken": ["the measures the manifest names: bostøtte applications, decisions, "
+                                         "payments, refusals, amount; kommunale boliger, vanskeligstilte, "
+                                         "bostedsløse (second cube)"]}),
+    "vanskeligstilte without its pinned edition": (
+        "contents_code = 'vanskeligstilte'", {"dimensions": "dimensions - 'vanskeligstilte_edition'"},
+        {"raw_observations__husbanken": [VANSKELIGSTILTE_EDITION]}),
+    "vanskeligstilte of an edition the suite does not know": (
+        "contents_code = 'vanskeligstilte'",
+        {"dimensions": "jsonb_set(dimensions, '{vanskeligstilte_edition}', '\"v3\"')"},
+        {"raw_observations__husbanken": [VANSKELIGSTILTE_EDITION]}),
+    "an edition on another measure": (
+        "contents_code = 'kommunale_boliger'",
+        {"dimensions": "dimensions || '{\"vanskeligstilte_edition\": \"v1\"}'::jsonb"},
+        {"raw_observations__husbanken": [VANSKELIGSTILTE_EDITION]}),
 }
 
 

@@ -18,6 +18,15 @@ Per row (`qMatrix`: the dimension cells, then the measure cells):
   of cases with no year and is quarantined — never given a year; years before `first_year` (or
   outside the run's periods) are not loaded;
 * a measure cell's `qNum` is the value; a null measure is NULL `..`, never 0.
+
+Several cubes of one app (`fetch.options.cubes`, after the first): each layout and page names its
+cube in `Fetched.meta["cube"]` (none = the first cube, as in the real single-cube capture); every
+cube the manifest names must have exactly one layout, and each is read against its own measures.
+A measure in `parse.options.measure_editions` (Husbanken's "vanskeligstilte", whose definition
+changed between editions) carries its edition in `dimensions.<key>`: from the cube's edition
+dimension when the manifest names one (an edition it does not define fails the parse), else from
+the edition pinned for the row's year (a year before the first pin is quarantined for that
+measure only).
 """
 
 from __future__ import annotations
@@ -38,6 +47,10 @@ LABELS = {
     "utbetaling": ("Utbetalinger av bostøtte (husstander med utbetaling)", "utbetalinger"),
     "avslag": ("Avslag på søknad om bostøtte", "avslag"),
     "belop": ("Beregnet bostøtte", "kroner"),
+    # the second cube (field names UNCONFIRMED, see the manifest's fetch.options.cubes)
+    "kommunale_boliger": ("Kommunalt disponerte boliger", "boliger"),
+    "vanskeligstilte": ("Vanskeligstilte på boligmarkedet (husholdninger)", "husholdninger"),
+    "bostedslose": ("Bostedsløse", "personer"),
 }
 
 
@@ -68,26 +81,66 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     m = ctx.manifest
     opts = m.parse_options()
     fetch_opts = m.fetch_options()
+    cubes = fetch_opts.all_cubes()
+    first = next(iter(cubes))
+    # a Fetched without a cube name is the first cube's (a single-cube answer, as the real capture)
+    by_cube: dict[str, list[Fetched]] = {}
+    for f in fetched:
+        if f.role in ("layout", "page"):
+            by_cube.setdefault((f.meta or {}).get("cube") or first, []).append(f)
+    unknown_cubes = sorted(set(by_cube) - set(cubes))
+    if unknown_cubes:
+        raise QlikLayoutError(f"{m.id}: answers for cubes {unknown_cubes} the manifest does not name ({list(cubes)})")
+    writer = ObservationWriter(m, f"qlik:{fetch_opts.app_id}")
+    warnings: list[str] = []
+    for name, (_, measures, _) in cubes.items():
+        _parse_cube(ctx, name, measures, by_cube.get(name, []), writer)
+    catalog = CsvTable(CATALOG_LOAD)
+    for name, (_, measures, title) in cubes.items():
+        for measure in measures:
+            label, unit = LABELS.get(measure, (measure, None))
+            catalog.write({"source_id": m.id, "table_id": writer.table_id, "contents_code": measure, "label": label,
+                           "unit": unit, "table_title": title})
+    tables = [
+        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
+                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
+        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
+                    ctx.landing.put(catalog.getvalue()), catalog.rows),
+    ]
+    return ParseResult(tables=tables, quarantine=writer.quarantine, records=writer.records,
+                       periods=sorted(writer.periods), warnings=warnings)
+
+
+def _parse_cube(ctx: RunContext, cube_name: str, wanted_measures: dict[str, str], fetched: list[Fetched],
+                writer: ObservationWriter) -> None:
+    m = ctx.manifest
+    opts = m.parse_options()
+    fetch_opts = m.fetch_options()
     layouts = [f for f in fetched if f.role == "layout"]
     if len(layouts) != 1:
-        raise QlikLayoutError(f"{m.id}: expected one hypercube layout, got {len(layouts)}")
+        raise QlikLayoutError(f"{m.id}: expected one hypercube layout for the cube {cube_name}, got {len(layouts)}")
     where = f"{m.id}: Qlik app {fetch_opts.app_id} ({layouts[0].url})"
+    if cube_name != next(iter(fetch_opts.all_cubes())):
+        where += f" cube {cube_name}"
     layout = json.loads(ctx.landing.get(layouts[0].key))
     cube = (layout or {}).get("qLayout", {}).get("qHyperCube")
     if not isinstance(cube, dict):
         raise QlikLayoutError(f"{where}: the layout has no qLayout.qHyperCube")
     dims, measures = _titles(cube.get("qDimensionInfo")), _titles(cube.get("qMeasureInfo"))
     found = f"dimensions {dims}, measures {measures}"
-    wanted_dims = [opts.region_dimension, opts.year_dimension] + ([opts.name_dimension] if opts.name_dimension else [])
-    missing = [d for d in wanted_dims if d not in dims] + [f"measure {k}" for k in fetch_opts.measures if k not in measures]
-    unknown = [t for t in measures if t not in fetch_opts.measures]
+    editions = {k: e for k, e in opts.measure_editions.items() if k in wanted_measures}
+    wanted_dims = [opts.region_dimension, opts.year_dimension] + ([opts.name_dimension] if opts.name_dimension else []) \
+        + sorted({e.dimension for e in editions.values() if e.dimension})
+    missing = [d for d in wanted_dims if d not in dims] + [f"measure {k}" for k in wanted_measures if k not in measures]
+    unknown = [t for t in measures if t not in wanted_measures]
     if missing or unknown:
         raise QlikLayoutError(f"{where}: the cube lacks {missing}" + (f" and has unlisted measures {unknown}" if unknown else "")
                               + f"; found {found}")
     width = len(dims) + len(measures)
     region_col, year_col = dims.index(opts.region_dimension), dims.index(opts.year_dimension)
     name_col = dims.index(opts.name_dimension) if opts.name_dimension else None
-    measure_cols = {code: len(dims) + measures.index(code) for code in fetch_opts.measures}
+    edition_cols = {k: dims.index(e.dimension) for k, e in editions.items() if e.dimension}
+    measure_cols = {code: len(dims) + measures.index(code) for code in wanted_measures}
 
     pages = [json.loads(ctx.landing.get(f.key)).get("qDataPages", []) for f in fetched if f.role == "page"]
     data_pages = [p for group in pages for p in group] or list(cube.get("qDataPages") or [])
@@ -103,8 +156,6 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
         raise QlikLayoutError(f"{where}: the pages cover {position} of the cube's {expected_rows} rows")
 
     wanted_years = {int(p) for p in ctx.periods} if ctx.periods else None
-    writer = ObservationWriter(m, f"qlik:{fetch_opts.app_id}")
-    warnings: list[str] = []
     for page in sorted(data_pages, key=lambda p: p["qArea"]["qTop"]):
         top = int(page["qArea"]["qTop"])
         for offset, row in enumerate(page.get("qMatrix") or []):
@@ -138,24 +189,28 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
             if not reason and not has_year:
                 reason = f"no year ({year_text or 'null'!r}: Husbanken's bucket of cases without a year)"
             for measure, cell in values.items():
-                if reason:
-                    writer.reject(locator=f"{locator} {measure}", reason=reason, region_code=region, period=year_text,
-                                  contents_code=measure, value=cell.get("qText"))
+                measure_reason, measure_dims = reason, dims_out
+                if not reason and measure in editions:
+                    pin = editions[measure]
+                    if measure in edition_cols:
+                        edition = str(row[edition_cols[measure]].get("qText") or "").strip()
+                        if edition not in pin.editions:
+                            raise QlikLayoutError(
+                                f"{where}: {measure} for {region} {year_text} is of the edition {edition!r} "
+                                f"({pin.dimension}), which the manifest's measure_editions do not define "
+                                f"({sorted(pin.editions)}): pin the new edition's methodology first")
+                    else:
+                        edition = pin.for_year(int(year_text))
+                    if edition is None:
+                        measure_reason = (f"no methodology edition of {measure} is pinned for {year_text} "
+                                          f"(measure_editions.{measure}.by_year starts {min(pin.by_year)})")
+                    else:
+                        measure_dims = {**dims_out, pin.key: edition}
+                if measure_reason:
+                    writer.reject(locator=f"{locator} {measure}", reason=measure_reason, region_code=region,
+                                  period=year_text, contents_code=measure, value=cell.get("qText"))
                     continue
                 null = is_null(cell)
                 writer.add(region_code=code, region_level=level, period=year_text, contents_code=measure,
                            value=None if null else number(cell), status=MISSING if null else None,
-                           dimensions=dims_out, locator=f"{locator} {measure}")
-    catalog = CsvTable(CATALOG_LOAD)
-    for measure in fetch_opts.measures:
-        label, unit = LABELS.get(measure, (measure, None))
-        catalog.write({"source_id": m.id, "table_id": writer.table_id, "contents_code": measure, "label": label,
-                       "unit": unit, "table_title": "Husbanken statistikkbank: bostøtte"})
-    tables = [
-        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
-                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
-        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
-                    ctx.landing.put(catalog.getvalue()), catalog.rows),
-    ]
-    return ParseResult(tables=tables, quarantine=writer.quarantine, records=writer.records,
-                       periods=sorted(writer.periods), warnings=warnings)
+                           dimensions=measure_dims, locator=f"{locator} {measure}")

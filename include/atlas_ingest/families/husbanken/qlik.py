@@ -23,6 +23,9 @@ Replay and record go through the same `SnapshotStore` as HTTP: each call is stor
 is left out so a replayed session matches a recorded one) and whose body is the call's `result`.
 A call with no snapshot is an error naming it, as for HTTP.
 
+The manifest may name further cubes of the same app (`fetch.options.cubes`): one `OpenDoc`, then
+steps 2–4 per cube in manifest order (handles 2, 3, …), each Fetched tagged with `meta["cube"]`.
+
 discover asks the app's REST metadata (`GET https://qlik.husbanken.no/api/v1/apps/<id>`,
 anonymous) for `lastReloadTime` and skips the run when the app has not been reloaded since the
 last good run; fetch then opens one Engine session and stores the layout and every page in the
@@ -159,33 +162,43 @@ def _fetched(role: str, url: str, body: dict[str, Any], key: str, size: int, met
                    content_type="application/json", meta=meta)
 
 
-def fetch_hypercube(session: QlikSession, ctx: RunContext, app_id: str, dimensions: list[str],
-                    measures: dict[str, str], page_rows: int) -> list[Fetched]:
-    """Open the app, create the cube, store its layout and every page."""
-    out: list[Fetched] = []
+def open_doc(session: QlikSession, ctx: RunContext, app_id: str) -> int:
     opened, _ = session.call("OpenDoc", -1, [app_id])
     doc = (opened or {}).get("qReturn", {}).get("qHandle")
     if doc is None:
         raise QlikError(f"{ctx.manifest.id}: OpenDoc {app_id} returned no document handle: {opened}")
+    return doc
+
+
+def fetch_hypercube(session: QlikSession, ctx: RunContext, app_id: str, dimensions: list[str],
+                    measures: dict[str, str], page_rows: int, *, doc: int | None = None,
+                    cube_name: str | None = None) -> list[Fetched]:
+    """Open the app (unless `doc` is an open document's handle), create the cube, store its layout
+    and every page; `cube_name` goes into each Fetched's meta as `cube`."""
+    out: list[Fetched] = []
+    if doc is None:
+        doc = open_doc(session, ctx, app_id)
+    named = {"cube": cube_name} if cube_name else {}
     created, _ = session.call("CreateSessionObject", doc, [hypercube_def(dimensions, measures)])
     cube = (created or {}).get("qReturn", {}).get("qHandle")
     if cube is None:
         raise QlikError(f"{ctx.manifest.id}: CreateSessionObject returned no object handle: {created}")
     layout, raw = session.call("GetLayout", cube, [])
     out.append(_fetched("layout", session.url, rpc_body("GetLayout", cube, []), ctx.landing.put(raw), len(raw),
-                        {"app_id": app_id}))
+                        {"app_id": app_id, **named}))
     size = ((layout or {}).get("qLayout", {}).get("qHyperCube", {}).get("qSize") or {})
     rows, width = int(size.get("qcy") or 0), int(size.get("qcx") or 0)
     if width != len(dimensions) + len(measures):
-        raise QlikError(f"{ctx.manifest.id}: the cube has {width} columns, the manifest asks for "
-                        f"{len(dimensions)} dimensions and {len(measures)} measures")
+        raise QlikError(f"{ctx.manifest.id}: the cube{' ' + cube_name if cube_name else ''} has {width} columns, "
+                        f"the manifest asks for {len(dimensions)} dimensions and {len(measures)} measures")
     for top in range(0, rows, page_rows):
         page = [{"qTop": top, "qLeft": 0, "qWidth": width, "qHeight": min(page_rows, rows - top)}]
         params = ["/qHyperCubeDef", page]
         _, raw = session.call("GetHyperCubeData", cube, params)
         out.append(_fetched("page", session.url, rpc_body("GetHyperCubeData", cube, params), ctx.landing.put(raw),
-                            len(raw), {"qTop": top, "rows": rows}))
-    log.info("%s: Qlik cube %s × %s fetched in %d page(s)", ctx.manifest.id, rows, width, len(out) - 1)
+                            len(raw), {"qTop": top, "rows": rows, **named}))
+    log.info("%s: Qlik cube %s %s × %s fetched in %d page(s)", ctx.manifest.id, cube_name or "", rows, width,
+             len(out) - 1)
     return out
 
 
@@ -215,9 +228,9 @@ class QlikHypercubeAdapter:
             log.warning("%s: %s names no lastReloadTime; loading without change detection", m.id, opts.app_url)
         elif previous is not None and reloaded <= previous and not ctx.periods:
             skip = f"the Qlik app {opts.app_id} has not been reloaded since {previous.isoformat()} (lastReloadTime {version})"
-        cube = PlannedRequest(RPC, opts.engine_url, json_body=hypercube_def(opts.dimensions, opts.measures),
-                              role="hypercube")
-        return Plan([cube], skip_reason=skip, upstream_updated=reloaded, upstream_version=version,
+        cubes = [PlannedRequest(RPC, opts.engine_url, json_body=hypercube_def(dimensions, measures), role="hypercube")
+                 for dimensions, measures, _ in opts.all_cubes().values()]
+        return Plan(cubes, skip_reason=skip, upstream_updated=reloaded, upstream_version=version,
                     fetched=[store_response(ctx.landing, response, "app", {"url": opts.app_url})], notes=notes)
 
     def fetch(self, ctx: RunContext, plan: Plan) -> list[Fetched]:
@@ -225,7 +238,12 @@ class QlikHypercubeAdapter:
         opts = m.fetch_options()
         client = ctx.client
         with QlikSession(opts.engine_url, mode=client.mode, snapshot_dir=m.snapshot_dir, source_id=m.id) as session:
-            fetched = fetch_hypercube(session, ctx, opts.app_id, opts.dimensions, opts.measures, opts.page_rows)
+            # one document, one session object per cube (the app's cubes are asked in manifest order)
+            doc = open_doc(session, ctx, opts.app_id)
+            fetched = []
+            for name, (dimensions, measures, _) in opts.all_cubes().items():
+                fetched += fetch_hypercube(session, ctx, opts.app_id, dimensions, measures, opts.page_rows, doc=doc,
+                                           cube_name=name)
         # the engine calls count like HTTP requests in raw.ingest_runs
         client.stats["requests"] += session.calls
         client.stats["bytes"] += session.bytes
