@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_ingest import pipeline, quality
+from atlas_ingest import pipeline
 from atlas_ingest.manifest import get_manifest
+from tests.support.gates import NULL_EXACTLY_WITH_STATUS, base, broken, gate_failures
 
 pytestmark = pytest.mark.integration
 
@@ -23,14 +24,6 @@ REFERENCE = ["ssb-klass-kommuner", "ssb-klass-fylker"]
 ROSTER, SCHOOLS, IMDI = "udir-fravar", "udir-sluttet-vgs", "imdi-bosetting"
 SOURCES = REFERENCE + [ROSTER, SCHOOLS, IMDI]
 
-OBSERVATIONS = ("source_id", "table_id", "region_code", "region_level", "period_id", "contents_code", "dimensions",
-                "value", "status", "ingest_run_id", "loaded_at")
-SCHOOL_COLUMNS = ("source_id", "orgnr", "school_name", "kommune_nr", "kommune_name", "fylke_nr", "udir_enhet_id",
-                  "report_codes", "school_type", "owner", "school_years", "record_hash", "ingest_run_id", "loaded_at")
-TABLES = {"raw.observations": (OBSERVATIONS, "region_code, period_id, contents_code, dimensions::text"),
-          "raw.udir_schools": (SCHOOL_COLUMNS, "orgnr")}
-
-NULL_EXACTLY_WITH_STATUS = "value is NULL exactly when an upstream status marker says why; a suppressed cell is never 0"
 UDIR_SUPPRESSED_IS_NULL = "a suppressed cell is NULL, never 0 and never a value derived from totals or other years"
 IMDI_SUPPRESSED_IS_NULL = "a suppressed cell is NULL, never 0"
 IMDI_SMALL_CELL = ("a count of one to four persons is never published (small-cell rule <= 4): NULL with ':' instead; "
@@ -46,36 +39,6 @@ WRONG_CHECK_DIGIT = "left({c}, 8) || mod(right({c}, 1)::int + 1, 10)::text"  # n
 @pytest.fixture(scope="module")
 def loaded(warehouse_url):
     return {s: pipeline.run_source(s, mode="replay", force=True) for s in SOURCES}
-
-
-def base(table: str, source_id: str) -> str:
-    return f"SELECT * FROM {table} WHERE source_id = '{source_id}'"
-
-
-def broken(table: str, source_id: str, where: str, **overrides: str) -> str:
-    """The source's loaded rows of `table` with one of them (the first matching `where`) replaced by
-    a copy whose columns are overridden by the given SQL expressions."""
-    columns, order = TABLES[table]
-    assert set(overrides) <= set(columns), set(overrides) - set(columns)
-    target = f"(SELECT ctid FROM {table} WHERE source_id = '{source_id}' AND {where} ORDER BY {order} LIMIT 1)"
-    select = ", ".join(f"{overrides[c]} AS {c}" if c in overrides else c for c in columns)
-    return (f"SELECT * FROM {table} WHERE source_id = '{source_id}' AND ctid <> {target} "
-            f"UNION ALL SELECT {select} FROM {table} WHERE ctid = {target}")
-
-
-def gate_failures(table: str, source_id: str, query: str) -> dict[str, list[str]]:
-    """Every suite the pipeline runs on the source's rows of `table`, on `query`: the failing
-    expectations (their "why", else their type) per suite that failed."""
-    m = get_manifest(source_id)
-    failures = {}
-    for suite in pipeline.raw_suites(table, m):
-        outcome = quality.run_suite(suite, query=query, target="test", variables=pipeline._suite_variables(m))
-        assert outcome.evaluated > 0
-        # a rule that could not run (an SQL error) also "fails": only a rule that ran may count
-        assert not [f for f in outcome.failures if "exception" in f], outcome.failures
-        if not outcome.success:
-            failures[suite] = sorted(f["why"] or f["expectation"] for f in outcome.failures)
-    return failures
 
 
 def test_the_loads_pass_their_own_gates(loaded, db):

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_ingest import pipeline, quality
+from atlas_ingest import pipeline
 from atlas_ingest.manifest import get_manifest
+from tests.support import gates
+from tests.support.gates import NULL_EXACTLY_WITH_STATUS
 
 pytestmark = pytest.mark.integration
 
 REFERENCE = ["ssb-klass-kommuner", "ssb-klass-fylker", "ssb-klass-bydeler"]
 NAV, NAV_QUARTERLY, BUFDIR, HUSBANKEN = "nav-uforetrygd", "nav-sykefravaer", "bufdir-barnevern", "husbanken-statistikkbank"
 SOURCES = REFERENCE + [NAV, NAV_QUARTERLY, BUFDIR, HUSBANKEN]
-COLUMNS = ("source_id", "table_id", "region_code", "region_level", "period_id", "contents_code", "dimensions",
-           "value", "status", "ingest_run_id", "loaded_at")
-
-# the generic suite's rule every provider relies on for "suppressed = NULL + status"
-NULL_EXACTLY_WITH_STATUS = "value is NULL exactly when an upstream status marker says why; a suppressed cell is never 0"
 
 
 @pytest.fixture(scope="module")
@@ -33,36 +30,17 @@ def loaded(warehouse_url):
 
 
 def base(source_id: str) -> str:
-    return f"SELECT * FROM raw.observations WHERE source_id = '{source_id}'"
+    return gates.base("raw.observations", source_id)
 
 
 def broken(source_id: str, where: str, **overrides: str) -> str:
-    """The source's loaded rows with one of them (the first matching `where`) replaced by a copy
-    whose columns are overridden by the given SQL expressions."""
-    target = (f"(SELECT ctid FROM raw.observations WHERE source_id = '{source_id}' AND {where} "
-              f"ORDER BY region_code, period_id, contents_code, dimensions::text LIMIT 1)")
-    unknown = set(overrides) - set(COLUMNS)
-    assert not unknown, unknown
-    columns = ", ".join(f"{overrides[c]} AS {c}" if c in overrides else c for c in COLUMNS)
-    return (f"SELECT * FROM raw.observations WHERE source_id = '{source_id}' AND ctid <> {target} "
-            f"UNION ALL SELECT {columns} FROM raw.observations WHERE ctid = {target}")
+    return gates.broken("raw.observations", source_id, where, **overrides)
 
 
 def gate_failures(source_id: str, query: str) -> dict[str, list[str]]:
-    """Every suite the pipeline runs on the source's raw.observations rows, on `query`: the failing
-    expectations (their "why", else their type) per suite that failed."""
-    m = get_manifest(source_id)
-    suites = pipeline.raw_suites("raw.observations", m)
-    assert len(suites) == 2, suites  # raw_observations and the provider's own
-    failures = {}
-    for suite in suites:
-        outcome = quality.run_suite(suite, query=query, target="test", variables=pipeline._suite_variables(m))
-        assert outcome.evaluated > 0
-        # a rule that could not run (an SQL error) also "fails": only a rule that ran may count
-        assert not [f for f in outcome.failures if "exception" in f], outcome.failures
-        if not outcome.success:
-            failures[suite] = sorted(f["why"] or f["expectation"] for f in outcome.failures)
-    return failures
+    # raw_observations and the provider's own: both must have run for "only this rule" to mean anything
+    assert len(pipeline.raw_suites("raw.observations", get_manifest(source_id))) == 2
+    return gates.gate_failures("raw.observations", source_id, query)
 
 
 def test_the_loads_pass_their_own_gates(loaded, db):
