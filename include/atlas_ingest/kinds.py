@@ -114,6 +114,12 @@ class ParsedTable:
     key: str  # landing key of the CSV
     rows: int
 
+    @classmethod
+    def staged(cls, landing: LandingStore, load: Any, buffer: Any) -> ParsedTable:
+        """`buffer` (a CSV writer with `getvalue()` and `rows`) put in the landing store as the
+        file of `load` (a `warehouse.TableLoad`: the raw table, its columns and slice column)."""
+        return cls(load.table, load.columns, load.slice_column, landing.put(buffer.getvalue()), buffer.rows)
+
 
 @dataclass
 class ParseResult:

@@ -326,6 +326,5 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     table = CsvTable(LOAD)
     for row in rows:
         table.write(row)
-    return ParseResult(tables=[ParsedTable(LOAD.table, LOAD.columns, LOAD.slice_column,
-                                           ctx.landing.put(table.getvalue()), table.rows)],
+    return ParseResult(tables=[ParsedTable.staged(ctx.landing, LOAD, table)],
                        quarantine=quarantine, records=records, warnings=warnings)

@@ -234,6 +234,5 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
         pages = len([f for f in fetched if f.role == "search"])
         raise BrregParseError(f"{m.id}: no Enhetsregister entity matched any NGO query in {pages} search page(s): "
                               "refusing an empty load")
-    return ParseResult(tables=[ParsedTable(BRREG_LOAD.table, BRREG_LOAD.columns, BRREG_LOAD.slice_column,
-                                           ctx.landing.put(table.getvalue()), table.rows)],
+    return ParseResult(tables=[ParsedTable.staged(ctx.landing, BRREG_LOAD, table)],
                        quarantine=quarantine, records=records, warnings=warnings)

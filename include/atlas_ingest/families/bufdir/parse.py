@@ -150,10 +150,8 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     for row in catalog.values():
         catalog_table.write(row)
     tables = [
-        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
-                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
-        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
-                    ctx.landing.put(catalog_table.getvalue()), catalog_table.rows),
+        ParsedTable.staged(ctx.landing, OBSERVATIONS_LOAD, writer.table),
+        ParsedTable.staged(ctx.landing, CATALOG_LOAD, catalog_table),
     ]
     return ParseResult(tables=tables, quarantine=writer.quarantine, records=writer.records,
                        periods=sorted(writer.periods), warnings=warnings)

@@ -120,8 +120,6 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     for row in catalog_rows(m.id, m.id, opts, None):
         catalog.write(row)
     return ParseResult(
-        tables=[ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
-                            ctx.landing.put(writer.table.getvalue()), writer.table.rows),
-                ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
-                            ctx.landing.put(catalog.getvalue()), catalog.rows)],
+        tables=[ParsedTable.staged(ctx.landing, OBSERVATIONS_LOAD, writer.table),
+                ParsedTable.staged(ctx.landing, CATALOG_LOAD, catalog)],
         quarantine=writer.quarantine, records=writer.records, periods=sorted(writer.periods))

@@ -102,10 +102,8 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
             catalog.write({"source_id": m.id, "table_id": writer.table_id, "contents_code": measure, "label": label,
                            "unit": unit, "table_title": title})
     tables = [
-        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
-                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
-        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
-                    ctx.landing.put(catalog.getvalue()), catalog.rows),
+        ParsedTable.staged(ctx.landing, OBSERVATIONS_LOAD, writer.table),
+        ParsedTable.staged(ctx.landing, CATALOG_LOAD, catalog),
     ]
     return ParseResult(tables=tables, quarantine=writer.quarantine, records=writer.records,
                        periods=sorted(writer.periods), warnings=warnings)

@@ -114,6 +114,5 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
             warnings.append(f"{year}: {merged} case(s) were further cases of a recipient already in the year; summed")
         log.info("%s: %s is a %s workbook: %d cases, %d recipients, %d quarantined", m.id, year, layout, seen,
                  len(rows), len(q))
-    return ParseResult(tables=[ParsedTable(LOAD.table, LOAD.columns, LOAD.slice_column,
-                                           ctx.landing.put(table.getvalue()), table.rows)],
+    return ParseResult(tables=[ParsedTable.staged(ctx.landing, LOAD, table)],
                        quarantine=quarantine, records=records, periods=sorted(periods), warnings=warnings)

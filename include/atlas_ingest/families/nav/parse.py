@@ -86,10 +86,8 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
             for row in table.rows:
                 _parse_row(writer, opts, row, columns, spec.contents_code, table, where, seen, warnings)
     tables = [
-        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
-                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
-        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
-                    ctx.landing.put(catalog.getvalue()), catalog.rows),
+        ParsedTable.staged(ctx.landing, OBSERVATIONS_LOAD, writer.table),
+        ParsedTable.staged(ctx.landing, CATALOG_LOAD, catalog),
     ]
     if wanted:
         absent = sorted(wanted - writer.periods)

@@ -337,12 +337,9 @@ def parse(ctx: RunContext, fetched: list[Fetched]) -> ParseResult:
     for row in school_rows:
         schools_table.write(row)
     tables = [
-        ParsedTable(OBSERVATIONS_LOAD.table, OBSERVATIONS_LOAD.columns, OBSERVATIONS_LOAD.slice_column,
-                    ctx.landing.put(writer.table.getvalue()), writer.table.rows),
-        ParsedTable(CATALOG_LOAD.table, CATALOG_LOAD.columns, CATALOG_LOAD.slice_column,
-                    ctx.landing.put(catalog_table.getvalue()), catalog_table.rows),
-        ParsedTable(SCHOOLS_LOAD.table, SCHOOLS_LOAD.columns, SCHOOLS_LOAD.slice_column,
-                    ctx.landing.put(schools_table.getvalue()), schools_table.rows),
+        ParsedTable.staged(ctx.landing, OBSERVATIONS_LOAD, writer.table),
+        ParsedTable.staged(ctx.landing, CATALOG_LOAD, catalog_table),
+        ParsedTable.staged(ctx.landing, SCHOOLS_LOAD, schools_table),
     ]
     if writer.table.rows == 0:
         raise UdirPivotError(f"{m.id}: the pivots held no usable cell ({len(writer.quarantine)} quarantined)")
