@@ -147,7 +147,10 @@ def discover(ctx: RunContext) -> dict[str, Any]:
             _count_http(conn, run_id, ctx.client, before)
             warehouse.update_run(conn, run_id, upstream_updated=plan.upstream_updated,
                                  upstream_version=plan.upstream_version,
-                                 details={"planned_requests": len(plan.requests), **plan.notes})
+                                 # the methodology this refresh was read under, kept per run: the
+                                 # registry holds only the manifest's current pin
+                                 details={"planned_requests": len(plan.requests),
+                                          "methodology_version": m.methodology_version, **plan.notes})
             if ctx.periods:
                 log.info("%s: this %s run asks for period(s) %s", m.id, ctx.run_type or "", ", ".join(ctx.periods))
             if plan.skip and not ctx.force:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from atlas_ingest import pipeline
+from atlas_ingest.manifest import get_manifest
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +39,11 @@ def test_every_imdi_source_loads_with_names_resolved(loaded, db):
     per_year = dict(db.execute("""SELECT period_id, count(DISTINCT region_code) FROM raw.observations
                                    WHERE source_id = 'imdi-bosetting' AND region_level = 'kommune' GROUP BY 1""").fetchall())
     assert per_year == {"2024": 357, "2025": 357}
+    # each refresh records the methodology it was read under (the registry keeps only the current pin)
+    pinned = dict(db.execute("""SELECT DISTINCT ON (source_id) source_id, details ->> 'methodology_version'
+                                  FROM raw.ingest_runs WHERE source_id LIKE 'imdi-%'
+                                 ORDER BY source_id, ingest_run_id DESC""").fetchall())
+    assert pinned == {m.id: m.methodology_version for m in map(get_manifest, IMDI_SOURCES)}
 
 
 def test_the_real_agder_figures_and_markers(loaded, db):

@@ -200,3 +200,40 @@ def test_the_school_mart_gates_pass(loaded):
     for suite in ("mart_dim_school", "mart_fact_school_indicators"):
         outcome = quality.gate(suite, query=MART_SUITES[suite], target=suite)
         assert outcome.success and outcome.evaluated >= 4, outcome.failures
+
+
+CLOSED_SCHOOL_MODELS = ("dim_period", "dim_school", "crosswalk_school_to_kommune", "fact_school_indicators")
+
+
+def test_a_school_that_left_the_reports_keeps_its_history_and_becomes_inactive(loaded, db, tmp_path):
+    """A school Udir stopped listing (closed) is not deleted by the next load: its roster row and its
+    old figures stay, and dim_school says it is inactive since the end of its last school year."""
+    run = db.execute("SELECT max(ingest_run_id) FROM raw.ingest_runs WHERE source_id = 'udir-gsi' "
+                     "AND status = 'success'").fetchone()[0]
+    closed = "974557746"  # a valid mod-11 organisasjonsnummer no snapshot lists
+    db.execute("""INSERT INTO raw.udir_schools (source_id, orgnr, school_name, kommune_nr, kommune_name, fylke_nr,
+                      udir_enhet_id, report_codes, school_type, owner, school_years, record_hash, ingest_run_id)
+                  VALUES ('udir-gsi', %s, 'Nedlagt skole', '4203', 'Arendal', '42', 999999, '{GSK_Elev_Skol}',
+                          'grunnskole', 'offentlig', '{2020-2021}', 'closed', %s)""", (closed, run))
+    db.execute("""INSERT INTO raw.observations (source_id, table_id, region_code, region_level, period_id,
+                      contents_code, dimensions, value, status, ingest_run_id)
+                  SELECT source_id, table_id, %s, 'school', '2020-2021', contents_code, dimensions, 42, NULL, %s
+                    FROM raw.observations WHERE source_id = 'udir-gsi' AND region_level = 'school'
+                     AND contents_code = 'ELEVER' LIMIT 1""", (closed, run))
+    db.commit()
+    try:
+        assert pipeline.run_source("udir-gsi", mode="replay", force=True)["status"] == "success"
+        assert db.execute("SELECT school_name, school_years FROM raw.udir_schools WHERE orgnr = %s",
+                          (closed,)).fetchone() == ("Nedlagt skole", ["2020-2021"])
+        assert db.execute("SELECT count(*) FROM raw.udir_schools WHERE source_id = 'udir-gsi'").fetchone() == (16,)
+        out = dbt("run", "--select", *CLOSED_SCHOOL_MODELS, tmp=tmp_path)
+        assert out.returncode == 0, out.stdout[-4000:]
+        assert db.execute("""SELECT is_active, last_school_year, valid_to::text FROM marts.dim_school
+                              WHERE orgnr = %s""", (closed,)).fetchone() == (False, "2020-2021", "2021-07-31")
+        assert db.execute("SELECT count(*) FROM marts.fact_school_indicators WHERE orgnr = %s",
+                          (closed,)).fetchone() == (1,)
+    finally:
+        db.execute("DELETE FROM raw.observations WHERE region_code = %s", (closed,))
+        db.execute("DELETE FROM raw.udir_schools WHERE orgnr = %s", (closed,))
+        db.commit()
+        dbt("run", "--select", *CLOSED_SCHOOL_MODELS, tmp=tmp_path)

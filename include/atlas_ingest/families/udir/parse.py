@@ -42,7 +42,9 @@ SCHOOLS_COLUMNS = (
     "source_id", "orgnr", "school_name", "kommune_nr", "kommune_name", "fylke_nr", "udir_enhet_id",
     "report_codes", "school_type", "owner", "school_years", "record_hash",
 )
-SCHOOLS_LOAD = TableLoad("raw.udir_schools", SCHOOLS_COLUMNS, None)
+# Sliced by school: a load replaces the schools it lists and keeps the others, so a school that
+# closed (gone from the reports) keeps its row and its history, and dim_school marks it inactive.
+SCHOOLS_LOAD = TableLoad("raw.udir_schools", SCHOOLS_COLUMNS, "orgnr")
 
 LEVEL_BY_ROW_HIERARCHY = {"nasjonalt": "land", "fylke": "fylke", "kommune": "kommune", "enhet": "school",
                           "skole": "school"}
